@@ -49,9 +49,10 @@ class ProcessNotFound(DevnetError):
 class MessageLimitReached(DevnetError):
     """One user message caused more messages than the devnet allows."""
 
-    def __init__(self, message_id: str, limit: int) -> None:
+    def __init__(self, message_id: str, limit: int, receipt: object = None) -> None:
         self.message_id = message_id
         self.limit = limit
+        self.receipt = receipt
         super().__init__(
             f"Message '{message_id}' caused more than {limit} messages; delivery stopped. "
             "Two processes are probably answering each other forever."

@@ -1,0 +1,555 @@
+"""The local AO network: scheduling, evaluation, messenger routing, trace, storage.
+
+`Devnet` plays the SU (slots, timestamps), the CU (one `ProcessVM` per process, atomic
+messages) and the MU (pushing every outbox entry as §3.8 of ao-protocol.md says) in one
+object, synchronously: `send` returns when nothing is left to deliver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tim3.arweave import Wallet, b64url_encode
+from tim3.devnet.clock import Clock
+from tim3.devnet.message import Kind, Message
+from tim3.devnet.store import Store
+from tim3.devnet.trace import Receipt, TraceNode
+from tim3.errors import DevnetError, MessageLimitReached, ProcessNotFound
+from tim3.runtime.vm import (
+    DEFAULT_INSTRUCTION_LIMIT,
+    DEFAULT_MEMORY_LIMIT,
+    Evaluation,
+    OutMessage,
+    OutSpawn,
+    ProcessVM,
+)
+from tim3.types import Tag, TagsLike, tag_list
+
+__all__ = ["Devnet", "DevnetConfig", "ProcessInfo"]
+
+MU_WALLET_NAME = "tim3-devnet-mu"
+SU_WALLET_NAME = "tim3-devnet-su"
+MODULE_ID = b64url_encode(hashlib.sha256(b"tim3 aos-compatible runtime 2.0.4").digest())
+MODULE_TAGS: list[Tag] = [
+    ("Data-Protocol", "ao"),
+    ("Variant", "ao.TN.1"),
+    ("Type", "Module"),
+    ("Module-Format", "wasm64-unknown-emscripten-draft_2024_02_15"),
+    ("Input-Encoding", "JSON-1"),
+    ("Output-Encoding", "JSON-1"),
+    ("Memory-Limit", "1-gb"),
+    ("Compute-Limit", "9000000000000"),
+    ("Name", "tim3-aos"),
+]
+_PROTOCOL = {"Data-Protocol", "Variant", "Type"}
+_PUSH_STRIP = {"Data-Protocol", "Type", "From-Process", "From-Module", "Assignments"}
+
+
+@dataclass(frozen=True)
+class DevnetConfig:
+    """Settings of a devnet.
+
+    Parameters:
+        path: SQLite file for a durable devnet; None keeps everything in memory.
+        fixed_start_ms: start the clock here and move it 1 ms per message (reproducible);
+            None follows the wall clock.
+        max_chain: how many messages one user message may cause before delivery stops.
+        memory_limit / instruction_limit: defaults for every process's VM.
+        seed: makes message ids reproducible; two devnets with one seed give the same ids.
+    """
+
+    path: str | Path | None = None
+    fixed_start_ms: int | None = None
+    max_chain: int = 10_000
+    memory_limit: int = DEFAULT_MEMORY_LIMIT
+    instruction_limit: int = DEFAULT_INSTRUCTION_LIMIT
+    seed: str = "tim3-devnet"
+
+    @classmethod
+    def for_tests(cls, **overrides: Any) -> DevnetConfig:
+        """In memory, fixed clock, small limits: fast and reproducible."""
+        base: dict[str, Any] = {
+            "fixed_start_ms": 1_750_000_000_000,
+            "max_chain": 1_000,
+            "memory_limit": 128 * 1024 * 1024,
+            "instruction_limit": 50_000_000,
+        }
+        base.update(overrides)
+        return cls(**base)
+
+
+@dataclass
+class ProcessInfo:
+    """A process on the devnet."""
+
+    id: str
+    owner: str
+    tags: list[Tag]
+    vm: ProcessVM
+    options: dict[str, Any]
+    next_slot: int = 0
+    created_seq: int = 0
+    dead: bool = False
+    messages: list[int] = field(default_factory=list)
+
+    def tag(self, name: str, default: str | None = None) -> str | None:
+        for n, v in self.tags:
+            if n == name:
+                return v
+        return default
+
+    @property
+    def name(self) -> str | None:
+        return self.tag("Name")
+
+    @property
+    def module(self) -> str:
+        return self.tag("Module") or MODULE_ID
+
+    @property
+    def scheduler(self) -> str | None:
+        return self.tag("Scheduler")
+
+
+Sender = Wallet | str
+
+
+def _address(sender: Sender) -> str:
+    return sender if isinstance(sender, str) else sender.address
+
+
+class Devnet:
+    """A local AO network in one Python object.
+
+    Parameters:
+        path: a SQLite file to keep the network in (reopened by replay), or None.
+        config: every other setting; `DevnetConfig.for_tests()` for tests.
+    """
+
+    def __init__(self, path: str | Path | None = None, config: DevnetConfig | None = None) -> None:
+        config = config or DevnetConfig()
+        if path is not None:
+            config = DevnetConfig(**{**config.__dict__, "path": path})
+        self.config = config
+        self.store = Store(config.path)
+        meta = self.store.meta()
+        self.clock = Clock(config.fixed_start_ms, meta.get("genesis_ms"))
+        self.mu = Wallet.from_name(MU_WALLET_NAME)
+        self.su = Wallet.from_name(SU_WALLET_NAME)
+        self._wallets: dict[str, Wallet] = {}
+        self._names: dict[str, str] = {}
+        self._processes: dict[str, ProcessInfo] = {}
+        self._records: list[Message] = []
+        self._by_id: dict[str, list[int]] = {}
+        self._seq = 0
+        self._pending_processes: list[ProcessInfo] = []
+        self.log: list[str] = []
+        if not meta:
+            self._meta = {"genesis_ms": self.clock.genesis_ms, "seed": config.seed}
+        else:
+            self._meta = meta
+            self._replay()
+
+    # -- public API -----------------------------------------------------------------------
+
+    def wallet(self, name: str) -> Wallet:
+        """The dev wallet derived from `name` (the same key on every machine)."""
+        if name not in self._wallets:
+            w = Wallet.from_name(name)
+            self._wallets[name] = w
+            self._names[w.address] = name
+        return self._wallets[name]
+
+    def name_of(self, address: str) -> str | None:
+        """The wallet or process name known for an address, if any."""
+        if address in self._names:
+            return self._names[address]
+        p = self._processes.get(address)
+        return p.name if p else None
+
+    def processes(self) -> list[ProcessInfo]:
+        return list(self._processes.values())
+
+    def process(self, process_id: str) -> ProcessInfo:
+        try:
+            return self._processes[process_id]
+        except KeyError:
+            raise ProcessNotFound(process_id) from None
+
+    def is_process(self, address: str) -> bool:
+        return address in self._processes
+
+    def spawn(
+        self,
+        owner: Sender,
+        source: str | None = None,
+        *,
+        tags: TagsLike = None,
+        data: str | None = None,
+        authority: str | None | bool = True,
+        memory_limit: int | None = None,
+        instruction_limit: int | None = None,
+        id: str | None = None,
+    ) -> str:
+        """Spawn a process running `source` (as On-Boot = Data); returns its id.
+
+        `authority=True` adds the devnet messenger as `Authority`, so messages from other
+        processes are trusted; `authority=None` spawns without (they will all be dropped);
+        a string sets that authority. Raises DevnetError if booting the source fails (the
+        process then exists, as on AO, with an empty state).
+        """
+        user_tags = tag_list(tags)
+        names = {n for n, _ in user_tags}
+        process_tags = list(user_tags)
+        if source is not None:
+            if data is not None:
+                raise DevnetError("Pass either source or data to spawn, not both.")
+            data = source
+            if "On-Boot" not in names:
+                process_tags.append(("On-Boot", "Data"))
+        if authority is True:
+            authority = self.mu.address
+        if authority and "Authority" not in names:
+            process_tags.append(("Authority", str(authority)))
+        if "Module" not in names:
+            process_tags.append(("Module", MODULE_ID))
+        if "Scheduler" not in names:
+            process_tags.append(("Scheduler", self.su.address))
+        process_tags += [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process")]
+        options = {
+            "memory_limit": memory_limit or self.config.memory_limit,
+            "instruction_limit": instruction_limit or self.config.instruction_limit,
+        }
+        owner_addr = _address(owner)
+        batch: list[Message] = []
+        pid = self._create_process(owner_addr, process_tags, data or "", options, id, batch,
+                                   parent=None, root=None)
+        new_process = self._processes[pid]
+        self._commit(batch, [new_process])
+        boot = self._records[self._by_id[pid][0]]
+        if boot.error:
+            raise DevnetError(
+                f"Process '{pid}' was spawned but its boot failed: {boot.error.strip()}")
+        return pid
+
+    def send(
+        self,
+        sender: Sender,
+        target: str,
+        *,
+        tags: TagsLike = None,
+        data: str = "",
+        id: str | None = None,
+        anchor: str = "",
+    ) -> Receipt:
+        """Send a message from a wallet and deliver everything it causes; returns a Receipt.
+
+        Raises MessageLimitReached (with `.receipt`) when the chain grows past
+        `config.max_chain`.
+        """
+        self.process(target)
+        owner = _address(sender)
+        msg_tags = tag_list(tags)
+        names = {n for n, _ in msg_tags}
+        if "Data-Protocol" not in names:
+            msg_tags += [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")]
+        from_ = next((v for n, v in msg_tags if n == "From-Process" and v), owner)
+        batch: list[Message] = []
+        record = self._schedule(
+            id or self._new_id(), Kind.MESSAGE, target, owner, from_, target, data, msg_tags,
+            anchor=anchor, parent=None, root=None, batch=batch)
+        record.root = record.id
+        limit_reached = self._crank(record, batch)
+        self._commit(batch)
+        receipt = Receipt(record, self.trace_of(record))
+        if limit_reached:
+            receipt.limit_reached = True
+            raise MessageLimitReached(record.id, self.config.max_chain, receipt)
+        return receipt
+
+    def eval(self, owner: Sender, process_id: str, code: str) -> Receipt:
+        """Send `Action = Eval` with Lua code (only the process owner's Eval runs)."""
+        return self.send(owner, process_id, tags={"Action": "Eval"}, data=code)
+
+    def assign(self, process_id: str, message_id: str) -> Receipt:
+        """Assign an existing message to another process (it is evaluated there)."""
+        original = self.message(message_id)
+        batch: list[Message] = []
+        record = self._assign(original, process_id, parent=None, root=None, batch=batch)
+        record.root = record.id
+        self._crank(record, batch, evaluated=True)
+        self._commit(batch)
+        return Receipt(record, self.trace_of(record))
+
+    def dryrun(
+        self,
+        target: str,
+        *,
+        tags: TagsLike = None,
+        data: str = "",
+        sender: Sender | None = None,
+        id: str = "1234",
+    ) -> Evaluation:
+        """Evaluate a message against a process without changing it (CU dry-run)."""
+        info = self.process(target)
+        owner = _address(sender) if sender is not None else "1234"
+        msg_tags = tag_list(tags)
+        if "Data-Protocol" not in {n for n, _ in msg_tags}:
+            msg_tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("Variant", "ao.TN.1")]
+        from_ = next((v for n, v in msg_tags if n == "From-Process" and v), owner)
+        ts = self.clock.peek()
+        fields = {
+            "Id": id, "Owner": owner, "From": from_, "Target": target, "Data": data,
+            "Timestamp": ts, "Block-Height": self.clock.block_height(ts), "Cron": False,
+            "Read-Only": True, "Anchor": "0",
+        }
+        return info.vm.dry_run(fields, msg_tags)
+
+    def message(self, message_id: str, process_id: str | None = None) -> Message:
+        """The record of a message (for assigned messages, pick the process)."""
+        seqs = self._by_id.get(message_id)
+        if not seqs:
+            raise DevnetError(f"No message '{message_id}' on this devnet.")
+        for s in seqs:
+            m = self._records[s]
+            if process_id is None or m.process == process_id:
+                return m
+        raise DevnetError(f"Message '{message_id}' was not delivered to '{process_id}'.")
+
+    def messages(self, process_id: str | None = None) -> list[Message]:
+        """All message records, or those scheduled on one process, in order."""
+        if process_id is None:
+            return list(self._records)
+        return [self._records[s] for s in self.process(process_id).messages]
+
+    def trace(self, message_id: str) -> TraceNode:
+        """The causal tree under a message."""
+        return self.trace_of(self.message(message_id))
+
+    def trace_of(self, record: Message) -> TraceNode:
+        """The causal tree under a record (built without recursion: chains can be deep)."""
+        root = TraceNode(record)
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            node.children = [TraceNode(self._records[s]) for s in node.message.children]
+            stack.extend(node.children)
+        return root
+
+    def advance(self, ms: int) -> None:
+        """Move the devnet clock forward."""
+        self.clock.advance(ms)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Devnet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- scheduling and evaluation -----------------------------------------------------------
+
+    def _new_id(self) -> str:
+        digest = hashlib.sha256(f"{self._meta['seed']}:{self._seq}".encode()).digest()
+        return b64url_encode(digest)
+
+    def _add(self, record: Message, batch: list[Message]) -> Message:
+        self._records.append(record)
+        self._by_id.setdefault(record.id, []).append(record.seq)
+        if record.parent is not None:
+            self._records[record.parent].children.append(record.seq)
+        batch.append(record)
+        return record
+
+    def _schedule(
+        self, mid: str, kind: str, process_id: str, owner: str, from_: str, target: str,
+        data: str, tags: list[Tag], *, anchor: str, parent: int | None, root: str | None,
+        batch: list[Message],
+    ) -> Message:
+        info = self._processes[process_id]
+        ts = self.clock.now()
+        record = Message(
+            seq=self._seq, id=mid, kind=kind, process=process_id, owner=owner, from_=from_,
+            target=target, data=data, tags=tags, timestamp=ts,
+            block_height=self.clock.block_height(ts), slot=info.next_slot, anchor=anchor,
+            parent=parent, root=root)
+        self._seq += 1
+        info.next_slot += 1
+        info.messages.append(record.seq)
+        self._add(record, batch)
+        record.result = info.vm.evaluate(record.fields(), record.tags)
+        return record
+
+    def _create_process(
+        self, owner: str, tags: list[Tag], data: str, options: dict[str, Any],
+        pid: str | None, batch: list[Message], *, parent: int | None, root: str | None,
+    ) -> str:
+        pid = pid or self._new_id()
+        if pid in self._processes:
+            raise DevnetError(f"A process with id '{pid}' already exists.")
+        from_ = next((v for n, v in tags if n == "From-Process" and v), owner)
+        vm = ProcessVM(pid, owner, tags, module_id=MODULE_ID, module_owner=self.mu.address,
+                       module_tags=MODULE_TAGS, memory_limit=options["memory_limit"],
+                       instruction_limit=options["instruction_limit"])
+        self._processes[pid] = ProcessInfo(pid, owner, list(tags), vm, options,
+                                           created_seq=self._seq)
+        self._schedule(pid, Kind.PROCESS, pid, owner, from_, pid, data, list(tags), anchor="",
+                       parent=parent, root=root or pid, batch=batch)
+        return pid
+
+    def _assign(self, original: Message, process_id: str, *, parent: int | None,
+                root: str | None, batch: list[Message]) -> Message:
+        self.process(process_id)
+        return self._schedule(
+            original.id, Kind.ASSIGNMENT, process_id, original.owner, original.from_,
+            original.target, original.data, list(original.tags), anchor=original.anchor,
+            parent=parent, root=root, batch=batch)
+
+    def _crank(self, first: Message, batch: list[Message], evaluated: bool = True) -> bool:
+        """Deliver the outbox of `first` and of everything it causes; True if cut short."""
+        queue: deque[Message] = deque([first])
+        count = 0
+        root = first.root or first.id
+        while queue:
+            record = queue.popleft()
+            result = record.result
+            if result is None or not result.ok:
+                continue
+            sender = self._processes[record.process]
+            for out in result.messages:
+                if count >= self.config.max_chain:
+                    self._drop(record, out, "the chain hit the devnet's message limit", batch)
+                    self.log.append(f"message limit {self.config.max_chain} reached under {root}")
+                    return True
+                count += 1
+                pushed = self._push(sender, record, out, root, batch)
+                if pushed is not None:
+                    queue.append(pushed)
+            for spawn in result.spawns:
+                count += 1
+                created = self._spawn_from(sender, record, spawn, root, batch)
+                if created is not None:
+                    queue.extend(created)
+            for message_id, targets in result.assignments:
+                for pid in targets:
+                    count += 1
+                    if message_id not in self._by_id or pid not in self._processes:
+                        self.log.append(f"assignment of {message_id} to {pid} dropped: unknown id")
+                        continue
+                    original = self._records[self._by_id[message_id][0]]
+                    queue.append(self._assign(original, pid, parent=record.seq, root=root,
+                                              batch=batch))
+        return False
+
+    def _drop(self, parent: Message, out: OutMessage, reason: str, batch: list[Message]) -> None:
+        self.log.append(f"dropped a message from {parent.process}: {reason}")
+        record = Message(
+            seq=self._seq, id=self._new_id(), kind=Kind.DROPPED, process=out.target,
+            owner=self.mu.address, from_=parent.process, target=out.target, data=out.data,
+            tags=list(out.tags), timestamp=self.clock.peek(),
+            block_height=self.clock.block_height(self.clock.peek()), anchor=out.anchor,
+            parent=parent.seq, root=parent.root, reason=reason)
+        self._seq += 1
+        self._add(record, batch)
+
+    def _push(self, sender: ProcessInfo, parent: Message, out: OutMessage, root: str,
+              batch: list[Message]) -> Message | None:
+        if out.problem:
+            self._drop(parent, out, f"the messenger drops it: {out.problem}", batch)
+            return None
+        tags = [(n, v) for n, v in out.tags if n not in _PUSH_STRIP]
+        tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", sender.id),
+                 ("From-Module", sender.module), ("Pushed-For", root)]
+        if out.target not in self._processes:
+            ts = self.clock.now()
+            record = Message(
+                seq=self._seq, id=self._new_id(), kind=Kind.WALLET, process=out.target,
+                owner=self.mu.address, from_=sender.id, target=out.target, data=out.data,
+                tags=tags, timestamp=ts, block_height=self.clock.block_height(ts),
+                anchor=out.anchor, parent=parent.seq, root=root)
+            self._seq += 1
+            self._add(record, batch)
+            return None
+        return self._schedule(
+            self._new_id(), Kind.MESSAGE, out.target, self.mu.address, sender.id, out.target,
+            out.data, tags, anchor=out.anchor, parent=parent.seq, root=root, batch=batch)
+
+    def _spawn_from(self, parent_proc: ProcessInfo, parent: Message, spawn: OutSpawn, root: str,
+                    batch: list[Message]) -> list[Message]:
+        names = {n for n, _ in spawn.tags}
+        if "Module" not in names:
+            self.log.append(f"spawn from {parent_proc.id} dropped: no Module tag")
+            return []
+        variant = next((v for n, v in spawn.tags if n == "Variant"), "ao.TN.1")
+        tags = [(n, v) for n, v in spawn.tags
+                if n not in ("Data-Protocol", "Type", "Variant", "From-Module")]
+        tags += [("Variant", variant if variant == "ao.N.1" else "ao.TN.1"),
+                 ("Data-Protocol", "ao"), ("Type", "Process"),
+                 ("From-Module", parent_proc.module), ("Pushed-For", root)]
+        if "Scheduler" not in names:
+            tags.append(("Scheduler", parent_proc.scheduler or self.su.address))
+        pid = self._create_process(self.mu.address, tags, spawn.data, dict(parent_proc.options),
+                                   None, batch, parent=parent.seq, root=root)
+        created = self._processes[pid]
+        self._pending_processes.append(created)
+        boot = self._records[self._by_id[pid][0]]
+        notice = [(n, v) for n, v in spawn.tags if n not in _PROTOCOL]
+        notice += [("Data-Protocol", "ao"), ("Type", "Message"), ("Process", pid),
+                   ("Action", "Spawned"), ("Variant", "ao.TN.1")]
+        spawned = self._schedule(
+            self._new_id(), Kind.MESSAGE, parent_proc.id, self.mu.address, parent_proc.id,
+            parent_proc.id, "", notice, anchor=spawn.anchor, parent=parent.seq, root=root,
+            batch=batch)
+        return [boot, spawned]
+
+    # -- storage ---------------------------------------------------------------------------
+
+    def _commit(self, batch: list[Message], processes: list[ProcessInfo] = ()) -> None:  # type: ignore[assignment]
+        new = list(processes) + self._pending_processes
+        self._pending_processes = []
+        self.store.commit(
+            batch,
+            [(p.id, p.owner, {**p.options, "tags": p.tags}, p.created_seq) for p in new],
+            {**self._meta, "last_timestamp": self.clock.peek()},
+        )
+
+    def _replay(self) -> None:
+        """Rebuild every process by replaying the stored log in order."""
+        procs = {pid: (owner, options) for pid, owner, options in self.store.processes()}
+        for record in self.store.messages():
+            if record.kind == Kind.PROCESS:
+                owner, options = procs[record.id]
+                tags = [tuple(t) for t in options["tags"]]
+                vm = ProcessVM(record.id, owner, tags, module_id=MODULE_ID,
+                               module_owner=self.mu.address, module_tags=MODULE_TAGS,
+                               memory_limit=options["memory_limit"],
+                               instruction_limit=options["instruction_limit"])
+                self._processes[record.id] = ProcessInfo(
+                    record.id, owner, tags, vm,
+                    {k: options[k] for k in ("memory_limit", "instruction_limit")},
+                    created_seq=record.seq)
+            stored = record.result
+            record.children = []
+            self._records.append(record)
+            self._by_id.setdefault(record.id, []).append(record.seq)
+            if record.parent is not None:
+                self._records[record.parent].children.append(record.seq)
+            if record.kind in (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT):
+                info = self._processes[record.process]
+                info.messages.append(record.seq)
+                info.next_slot = (record.slot or 0) + 1
+                if stored is not None and stored.ok:
+                    again = info.vm.evaluate(record.fields(), record.tags)
+                    if again != stored:
+                        raise DevnetError(
+                            f"Replay diverged at message '{record.id}' of process "
+                            f"'{record.process}': {again.error or 'different outbox'}.")
+            self._seq = record.seq + 1
+            self.clock.catch_up(record.timestamp)
+        self.clock.catch_up(int(self._meta.get("last_timestamp", 0)))

@@ -1,0 +1,360 @@
+--- The host side of a process VM: sandbox, require, instruction budget, snapshots, and the
+-- flat calling convention vm.py uses. Runs once per VM with the full standard library, then
+-- hides everything process code must not reach (io, os, debug, binary chunks, `python`).
+-- Everything here stays local: process code cannot reach this chunk's upvalues.
+
+local sources = ...                     -- module file name → Lua source (from vm.py)
+
+local dbg = debug
+local sethook, getupvalue, setupvalue = dbg.sethook, dbg.getupvalue, dbg.setupvalue
+local getmt, setmt = dbg.getmetatable, dbg.setmetatable
+local rawload, next, type, pairs, tostring, select = load, next, type, pairs, tostring, select
+local cocreate, coresume = coroutine.create, coroutine.resume
+local concat, unpack, pack = table.concat, table.unpack, table.pack
+local utf8len, utf8char, strbyte, strsub = utf8.len, utf8.char, string.byte, string.sub
+local osdate, osdifftime = os.date, os.difftime
+
+---------------------------------------------------------------------------------------------
+-- Sandbox: what process code sees.
+
+io = nil
+dofile = nil
+loadfile = nil
+python = nil
+debug = { traceback = dbg.traceback }
+
+local currentTime = 0
+os = {
+  time = function() return currentTime end,
+  clock = function() return 0 end,
+  date = function(fmt, t) return osdate(fmt or "!%c", t or currentTime // 1000) end,
+  difftime = osdifftime,
+}
+
+-- Text chunks only: crafted bytecode can break out of any Lua sandbox.
+function load(chunk, chunkname, mode, env)
+  if select("#", env) > 0 and env ~= nil then
+    return rawload(chunk, chunkname, "t", env)
+  end
+  return rawload(chunk, chunkname, "t")
+end
+
+-- Lua 5.3 built without LUA_COMPAT_5_2 lacks these; aos's Lua has them.
+math.pow = function(x, y) return x ^ y end
+bit32 = {
+  band = function(...) local r = 0xFFFFFFFF; for i = 1, select("#", ...) do r = r & select(i, ...) end; return r & 0xFFFFFFFF end,
+  bor = function(...) local r = 0; for i = 1, select("#", ...) do r = r | select(i, ...) end; return r & 0xFFFFFFFF end,
+  bxor = function(...) local r = 0; for i = 1, select("#", ...) do r = r ~ select(i, ...) end; return r & 0xFFFFFFFF end,
+  bnot = function(x) return (~x) & 0xFFFFFFFF end,
+  lshift = function(x, n) if n >= 32 then return 0 end; return (x << n) & 0xFFFFFFFF end,
+  rshift = function(x, n) if n >= 32 then return 0 end; return (x & 0xFFFFFFFF) >> n end,
+  arshift = function(x, n)
+    x = x & 0xFFFFFFFF
+    if x & 0x80000000 ~= 0 then x = x - 0x100000000 end
+    return (x >> math.min(n, 63) | (x < 0 and ~(-1 >> math.min(n, 63)) or 0)) & 0xFFFFFFFF
+  end,
+  btest = function(...) local r = 0xFFFFFFFF; for i = 1, select("#", ...) do r = r & select(i, ...) end; return r & 0xFFFFFFFF ~= 0 end,
+  extract = function(x, f, w) w = w or 1; return (x >> f) & ((1 << w) - 1) end,
+  replace = function(x, v, f, w) w = w or 1; local m = ((1 << w) - 1) << f; return ((x & ~m) | ((v << f) & m)) & 0xFFFFFFFF end,
+  lrotate = function(x, n) n = n % 32; x = x & 0xFFFFFFFF; return ((x << n) | (x >> (32 - n))) & 0xFFFFFFFF end,
+  rrotate = function(x, n) n = n % 32; x = x & 0xFFFFFFFF; return ((x >> n) | (x << (32 - n))) & 0xFFFFFFFF end,
+}
+
+local std = package.loaded
+package = {
+  loaded = {
+    string = string, table = table, math = math, coroutine = coroutine, utf8 = utf8,
+    os = os, debug = debug, bit32 = bit32, _G = _G,
+  },
+  preload = {},
+  path = "",
+  cpath = "",
+  config = std.package and std.package.config or "/\n;\n?\n!\n-\n",
+}
+std = nil
+
+--- require: package.loaded, then package.preload, then the runtime's own modules.
+-- `.name` and `name` (and `-`/`_`) reach the same file, cached under one key.
+function require(name)
+  assert(type(name) == "string", "bad argument #1 to 'require' (string expected)")
+  local loaded = package.loaded
+  local hit = loaded[name]
+  if hit ~= nil then return hit end
+  local loader = package.preload[name]
+  local key = name
+  if not loader then
+    local file = name:gsub("^%.", ""):gsub("%-", "_"):gsub("%.", "/")
+    key = (file == "json") and "json" or ("." .. name:gsub("^%.", ""))
+    hit = loaded[key]
+    if hit ~= nil then loaded[name] = hit; return hit end
+    local src = sources[file]
+    if not src then error("module '" .. name .. "' not found", 2) end
+    local err
+    loader, err = rawload(src, "@" .. file .. ".lua", "t")
+    if not loader then error(err, 0) end
+  end
+  local value = loader(name)
+  if value == nil then value = loaded[key] or true end
+  loaded[key] = value
+  loaded[name] = value
+  return value
+end
+
+---------------------------------------------------------------------------------------------
+-- Instruction budget: a count hook on every coroutine.
+
+local STEP = 1000
+local budget, used, tripped = math.maxinteger, 0, false
+
+local function hook()
+  used = used + STEP
+  if used > budget then
+    tripped = true
+    sethook(hook, "", 1)                -- from now on every instruction fails, so pcall can't hide it
+    error("instruction budget exceeded", 0)
+  end
+end
+
+coroutine.create = function(fn)
+  local co = cocreate(fn)
+  sethook(co, hook, "", STEP)
+  return co
+end
+coroutine.wrap = function(fn)
+  local co = coroutine.create(fn)
+  return function(...)
+    local r = pack(coresume(co, ...))
+    if r[1] then return unpack(r, 2, r.n) end
+    error(r[2], 0)
+  end
+end
+
+---------------------------------------------------------------------------------------------
+-- Snapshots: a copy of every table's contents and every closure's upvalues reachable from
+-- _G. Restoring writes them back in place, so closures and identities survive.
+
+local snapshot = nil
+
+local function takeSnapshot()
+  local tables, funcs, exact = {}, {}, true
+  local stack, top = { _G, getmt("") }, 2
+  while top > 0 do
+    local o = stack[top]
+    stack[top] = nil
+    top = top - 1
+    local kind = type(o)
+    if kind == "table" then
+      if tables[o] == nil then
+        local copy = {}
+        for k, v in next, o do
+          copy[k] = v
+          local tk, tv = type(k), type(v)
+          if tk == "table" or tk == "function" or tk == "thread" then top = top + 1; stack[top] = k end
+          if tv == "table" or tv == "function" or tv == "thread" then top = top + 1; stack[top] = v end
+        end
+        local mt = getmt(o)
+        tables[o] = { copy, mt }
+        if mt then top = top + 1; stack[top] = mt end
+      end
+    elseif kind == "function" then
+      if funcs[o] == nil then
+        local ups, i = { n = 0 }, 1
+        while true do
+          local name, v = getupvalue(o, i)
+          if name == nil then break end
+          ups[i] = v
+          ups.n = i
+          local tv = type(v)
+          if tv == "table" or tv == "function" or tv == "thread" then top = top + 1; stack[top] = v end
+          i = i + 1
+        end
+        funcs[o] = ups
+      end
+    elseif kind == "thread" then
+      if coroutine.status(o) == "suspended" then exact = false end
+    end
+  end
+  snapshot = { tables = tables, funcs = funcs, exact = exact }
+  return exact
+end
+
+local function restoreSnapshot()
+  assert(snapshot, "no snapshot to restore")
+  for t, rec in next, snapshot.tables do
+    local copy = rec[1]
+    for k in next, t do
+      if copy[k] == nil then t[k] = nil end    -- clearing during traversal is allowed
+    end
+    for k, v in next, copy do rawset(t, k, v) end
+    setmt(t, rec[2])
+  end
+  for f, ups in next, snapshot.funcs do
+    for i = 1, ups.n do setupvalue(f, i, ups[i]) end
+  end
+  collectgarbage()
+  return snapshot.exact
+end
+
+---------------------------------------------------------------------------------------------
+-- The calling convention: vm.py passes flat argument lists and reads flat tuples back.
+
+local function text(s)
+  -- Lua strings may hold any bytes; Python receives UTF-8, invalid bytes become U+FFFD.
+  if utf8len(s) then return s end
+  local out, i, n = {}, 1, #s
+  while i <= n do
+    local ok, stop = utf8len(s, i)
+    if ok then out[#out + 1] = strsub(s, i); break end
+    if stop > i then out[#out + 1] = strsub(s, i, stop - 1) end
+    out[#out + 1] = "\u{FFFD}"
+    i = stop + 1
+  end
+  return concat(out)
+end
+
+local env = nil
+
+local function setEnv(pid, powner, nptags, ...)
+  local ptags = {}
+  for i = 1, nptags do
+    local name, value = select(2 * i - 1, ...)
+    ptags[i] = { name = name, value = value }
+  end
+  local mid, mowner, nmtags = select(2 * nptags + 1, ...)
+  local mtags = {}
+  for i = 1, nmtags do
+    local name, value = select(2 * nptags + 3 + 2 * i - 1, ...)
+    mtags[i] = { name = name, value = value }
+  end
+  env = { Process = { Id = pid, Owner = powner, Tags = ptags }, Module = { Id = mid, Owner = mowner, Tags = mtags } }
+end
+
+local function buildMsg(nfields, ...)
+  local msg, tags = {}, {}
+  local args = pack(...)
+  for i = 1, nfields do
+    msg[args[2 * i - 1]] = args[2 * i]
+  end
+  local j = 2 * nfields + 1
+  local n = 0
+  while j < args.n do
+    n = n + 1
+    tags[n] = { name = args[j], value = args[j + 1] }
+    j = j + 2
+  end
+  msg.Tags = tags
+  return msg
+end
+
+local function flatValue(v)
+  if type(v) == "string" then return text(v), nil end
+  return tostring(v), type(v)
+end
+
+local function flatten(result, out)
+  if result.Error ~= nil then
+    out[1], out[2] = "error", text(tostring(result.Error))
+    return out
+  end
+  local o = result.Output
+  local data, prompt = "", ""
+  if type(o) == "table" then
+    if type(o.data) == "string" then data = o.data
+    elseif o.data ~= nil then data = tostring(o.data)
+    elseif o[1] ~= nil then local parts = {}; for i, v in ipairs(o) do parts[i] = tostring(v) end; data = concat(parts, "\n") end
+    if type(o.prompt) == "string" then prompt = o.prompt end
+  elseif o ~= nil then
+    data = tostring(o)
+  end
+  out[1], out[2], out[3] = "ok", text(data), text(prompt)
+  local n = 3
+  local function put(v) n = n + 1; out[n] = v end
+  local msgs = result.Messages or {}
+  put(#msgs)
+  for _, m in ipairs(msgs) do
+    local problem = ""
+    if type(m.Target) ~= "string" then problem = "it has no Target" end
+    local dv, dkind = flatValue(m.Data == nil and "" or m.Data)
+    if dkind and problem == "" then problem = "its Data is a " .. dkind .. ", not a string" end
+    local tags = type(m.Tags) == "table" and m.Tags or {}
+    put(type(m.Target) == "string" and m.Target or ""); put(type(m.Anchor) == "string" and m.Anchor or ""); put(dv)
+    local ntags = #tags
+    local slot = n + 1
+    put(0); put("")
+    local count = 0
+    for i = 1, ntags do
+      local t = tags[i]
+      if type(t) == "table" then
+        local name, value = t.name, t.value
+        local vv, vkind = flatValue(value)
+        if vkind and problem == "" then problem = "tag '" .. tostring(name) .. "' has a " .. vkind .. " value" end
+        if type(name) ~= "string" and problem == "" then problem = "a tag name is not a string" end
+        put(text(tostring(name))); put(vv); count = count + 1
+      end
+    end
+    out[slot], out[slot + 1] = count, problem
+  end
+  local spawns = result.Spawns or {}
+  put(#spawns)
+  for _, s in ipairs(spawns) do
+    local dv = flatValue(s.Data == nil and "" or s.Data)
+    put(type(s.Anchor) == "string" and s.Anchor or ""); put(dv)
+    local tags = type(s.Tags) == "table" and s.Tags or {}
+    put(#tags)
+    for i = 1, #tags do
+      put(text(tostring(tags[i].name))); put((flatValue(tags[i].value)))
+    end
+  end
+  local assigns = result.Assignments or {}
+  put(#assigns)
+  for _, a in ipairs(assigns) do
+    put(tostring(a.Message))
+    local ps = a.Processes or {}
+    put(#ps)
+    for i = 1, #ps do put(tostring(ps[i])) end
+  end
+  out.n = n
+  return out
+end
+
+local process = nil
+
+local function run(limit, timestamp, nfields, ...)
+  budget, used, tripped = limit, 0, false
+  currentTime = timestamp or 0
+  local msg = buildMsg(nfields, ...)
+  sethook(hook, "", STEP)
+  local ok, result = pcall(process.handle, msg, env)
+  if tripped then return "error", "instruction budget exceeded" end
+  sethook()
+  if not ok then return "error", text(tostring(result)) end
+  if type(result) ~= "table" then return "error", "process.handle returned " .. type(result) end
+  local out = flatten(result, {})
+  return unpack(out, 1, out.n or 2)
+end
+
+local function boot()
+  process = require(".process")
+end
+
+local function status()
+  return tripped, used
+end
+
+local function eval(source)
+  -- Host-side evaluation for tests and tools: runs with full _G, no budget.
+  local fn, err = rawload(source, "=host", "t")
+  if not fn then error(err, 0) end
+  return fn()
+end
+
+return {
+  boot = boot,
+  setEnv = setEnv,
+  run = run,
+  status = status,
+  snapshot = takeSnapshot,
+  restore = restoreSnapshot,
+  eval = eval,
+  sethook = sethook,
+}
