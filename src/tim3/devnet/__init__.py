@@ -1,0 +1,16 @@
+"""A local AO network: `Devnet` schedules, evaluates and routes messages like SU, CU and MU."""
+
+from tim3.devnet.message import Kind, Message
+from tim3.devnet.network import MODULE_ID, Devnet, DevnetConfig, ProcessInfo
+from tim3.devnet.trace import Receipt, TraceNode
+
+__all__ = [
+    "MODULE_ID",
+    "Devnet",
+    "DevnetConfig",
+    "Kind",
+    "Message",
+    "ProcessInfo",
+    "Receipt",
+    "TraceNode",
+]
