@@ -422,8 +422,11 @@ local function newmodule(bits, wordbits)
   -- Unsigned array to digits in base 10, with a minus sign in front when neg: divide by 10^9
   -- until the rest fits a Lua integer, then one string.format for all the pieces.
   local function words_todecimal(x, neg)
-    local top = words_top(x)
-    if top == 0 then return '0' end
+    local top = N
+    while x[top] == 0 do
+      top = top - 1
+      if top == 0 then return '0' end
+    end
     local t, parts, np = x, SCRATCH_PARTS, 0
     while top > FITWORDS + 1 or (top == FITWORDS + 1 and t[top] >= FITLIMIT) do
       if np == 0 then
@@ -556,6 +559,7 @@ local function newmodule(bits, wordbits)
   -- @treturn ?bint
   function bint.fromstring(s)
     if type(s) ~= 'string' then return nil end
+    if string_find(s, '^%d+$') then return wrap(words_fromdecimal(s, 1, #s)) end  -- common case
     local start, neg = 1, false
     local b = string_byte(s, 1)
     if b == 45 then          -- '-'
@@ -564,7 +568,7 @@ local function newmodule(bits, wordbits)
       start = 2
     end
     local r
-    if string_find(s, '^%d+$', start) then
+    if start > 1 and string_find(s, '^%d+$', start) then
       r = words_fromdecimal(s, start, #s)
     elseif string_find(s, '^0[xX]%x+$', start) then
       r = words_fromdigits(string_lower(s), start + 2, #s, 16)
@@ -782,8 +786,10 @@ local function newmodule(bits, wordbits)
   end
 
   --- Signed base-10 string of a bint.
-  -- @function __tostring
-  bint.__tostring = bint.tostring
+  function bint.__tostring(x)
+    if x[N] >= SIGN then return words_todecimal(words_abs(x), true) end
+    return words_todecimal(x, false)
+  end
 
   --- Convert to a Lua integer holding the low 64 bits (wraps like lua-bint, keeping the sign for
   -- values that fit).

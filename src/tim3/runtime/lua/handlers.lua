@@ -17,17 +17,20 @@ local function indexOf(name)
   return nil
 end
 
+local ADD_USAGE = "Invalid arguments given. Expected: \n" ..
+  "\tname : string, " ..
+  "\tpattern : Action : string | MsgMatch : table,\n" ..
+  "\t\tfunction(msg: Message) : {-1 = break, 0 = skip, 1 = continue},\n" ..
+  "\thandle(msg : Message) : void) | Resolver,\n" ..
+  "\tMaxRuns? : number | 'inf' | nil"
+
 local function assertAddArgs(name, pattern, handle, maxRuns)
-  assert(type(name) == "string" and
-    (type(pattern) == "function" or type(pattern) == "table" or type(pattern) == "string"),
-    "Invalid arguments given. Expected: \n" ..
-    "\tname : string, " ..
-    "\tpattern : Action : string | MsgMatch : table,\n" ..
-    "\t\tfunction(msg: Message) : {-1 = break, 0 = skip, 1 = continue},\n" ..
-    "\thandle(msg : Message) : void) | Resolver,\n" ..
-    "\tMaxRuns? : number | 'inf' | nil")
-  if maxRuns ~= nil and maxRuns ~= "inf" then
-    assert(math.type(maxRuns) == "integer" or type(maxRuns) == "number", "maxRuns must be a number or 'inf'")
+  local kind = type(pattern)
+  if type(name) ~= "string" or (kind ~= "function" and kind ~= "table" and kind ~= "string") then
+    error(ADD_USAGE, 3)
+  end
+  if maxRuns ~= nil and maxRuns ~= "inf" and type(maxRuns) ~= "number" then
+    error("maxRuns must be a number or 'inf'", 3)
   end
 end
 

@@ -52,16 +52,24 @@ function print(...)
     else a = tostring(a) end
     parts[#parts + 1] = a
   end
-  if HANDLER_PRINT_LOGS then
-    table.insert(HANDLER_PRINT_LOGS, table.concat(parts, "\t"))
+  local line = table.concat(parts, "\t")
+  if HANDLER_PRINT_LOGS then table.insert(HANDLER_PRINT_LOGS, line) end
+  local out = ao.outbox.Output
+  if type(out) == "table" then
+    out.data = out.data and (out.data .. "\n" .. line) or line
   end
   return nil
 end
 
+local promptName, promptInbox, promptText = nil, nil, nil
+
 --- The aos prompt: Name@aos-<version>[Inbox:N]>
 function Prompt()
-  return Colors.green .. tostring(Name) .. Colors.gray .. "@" .. Colors.blue .. "aos-" .. process._version ..
+  if Name == promptName and #Inbox == promptInbox and promptText then return promptText end
+  promptName, promptInbox = Name, #Inbox
+  promptText = Colors.green .. tostring(Name) .. Colors.gray .. "@" .. Colors.blue .. "aos-" .. process._version ..
     Colors.gray .. "[Inbox:" .. Colors.red .. tostring(#Inbox) .. Colors.gray .. "]" .. Colors.reset .. "> "
+  return promptText
 end
 
 --- Queue a message; warns when it has no Target (it will not be delivered).
@@ -115,7 +123,7 @@ local function normalizeMsg(msg)
       if n ~= k then moves[#moves + 1] = { k, n } end
     end
   end
-  table.sort(moves, function(a, b) return a[1] < b[1] end)
+  if moves[2] then table.sort(moves, function(a, b) return a[1] < b[1] end) end
   for _, m in ipairs(moves) do
     msg[m[2]] = msg[m[1]]
     msg[m[1]] = nil
@@ -166,6 +174,9 @@ local function attachReply(msg)
   end
 end
 
+local currentTimestamp = nil
+local function msgTime() return currentTimestamp end
+
 local function logs()
   return table.concat(HANDLER_PRINT_LOGS or {}, "\n")
 end
@@ -194,8 +205,8 @@ function process.handle(msg, envArg)
   ao.id = ao.env.Process.Id
   initializeState(msg, ao.env)
   HANDLER_PRINT_LOGS = {}
-  local timestamp = msg.Timestamp
-  os.time = function() return timestamp end
+  currentTimestamp = msg.Timestamp
+  os.time = msgTime
 
   msg.TagArray = msg.Tags
   msg.Tags = Tab(msg)

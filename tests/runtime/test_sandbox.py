@@ -1,0 +1,61 @@
+"""The sandbox: no escape hatches, and limits that end a message instead of the devnet."""
+
+import pytest
+
+
+def ev(devnet, owner, pid, code):
+    return devnet.eval(owner, pid, code)
+
+
+@pytest.mark.parametrize("expr", [
+    "io", "os.execute", "os.getenv", "os.remove", "debug.sethook", "debug.getinfo",
+    "debug.getregistry", "python", "package.loadlib", "loadfile", "dofile", "require('io')",
+], ids=lambda e: e)
+def test_dangerous_globals_are_absent(devnet, deployer, expr):
+    pid = devnet.spawn(deployer, "")
+
+    r = ev(devnet, deployer, pid, f"return tostring(pcall(function() return {expr} end) and {expr} or nil)")
+
+    assert r.result.output in ("nil", "false") or r.error is not None
+
+
+def test_binary_chunks_cannot_be_loaded(devnet, deployer):
+    pid = devnet.spawn(deployer, "")
+
+    r = ev(devnet, deployer, pid, "local f, err = load(string.dump(function() return 1 end)); return tostring(f) .. ' ' .. tostring(err)")
+
+    assert r.result.output.startswith("nil ")
+    assert "binary" in r.result.output
+
+
+def test_aos_compat_helpers_exist(devnet, deployer):
+    pid = devnet.spawn(deployer, "")
+
+    r = ev(devnet, deployer, pid, "return math.pow(2, 10) .. ' ' .. bit32.band(12, 10) .. ' ' .. bit32.lshift(1, 4)")
+
+    assert r.result.output == "1024.0 8 16"
+
+
+@pytest.mark.parametrize("loop", [
+    "while true do end",
+    "while true do pcall(function() while true do end end) end",
+    "local co = coroutine.wrap(function() while true do end end); co()",
+], ids=["plain", "pcall-swallowed", "coroutine"])
+def test_endless_loops_end_the_message_with_an_error(devnet, deployer, loop):
+    pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
+
+    r = ev(devnet, deployer, pid, f"Count = 99; {loop}")
+    after = ev(devnet, deployer, pid, "return Count")
+
+    assert r.error == "instruction budget exceeded"
+    assert after.result.output == "1"
+
+
+def test_a_memory_bomb_ends_the_message_and_the_process_lives_on(devnet, deployer):
+    pid = devnet.spawn(deployer, "Count = 1", memory_limit=32 * 1024 * 1024)
+
+    r = ev(devnet, deployer, pid, "Count = 2; local t = {}; for i = 1, 1e8 do t[i] = ('x'):rep(64) .. i end")
+    after = ev(devnet, deployer, pid, "Count = Count + 1; return Count")
+
+    assert "not enough memory" in r.error
+    assert after.result.output == "2"
