@@ -1,0 +1,113 @@
+"""Durable devnets: reopening replays the log into exactly the same state; crashes lose nothing stored."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tim3.devnet import Devnet, DevnetConfig
+from tim3.errors import DevnetError
+
+COUNTER = """
+Counts = Counts or {}
+Handlers.add("inc", "Inc", function(m)
+  Counts[m.From] = (Counts[m.From] or 0) + 1
+  m.reply({Action = "Counted", Count = tostring(Counts[m.From])})
+end)
+Handlers.add("fail", "Fail", function() Counts.poison = true; error("no") end)
+"""
+
+
+def snapshot(net, owner, pid):
+    return net.eval(owner, pid, "local k = {} for a, n in pairs(Counts) do k[#k+1] = a .. '=' .. tostring(n) end "
+                    "table.sort(k) return table.concat(k, ',') .. ' ref=' .. ao.reference").result.output
+
+
+def test_reopening_a_devnet_replays_to_the_same_state(tmp_path):
+    path = tmp_path / "net.sqlite"
+    net = Devnet(path, DevnetConfig.for_tests())
+    owner, alice, bob = net.wallet("deployer"), net.wallet("alice"), net.wallet("bob")
+    pid = net.spawn(owner, COUNTER)
+    for i in range(20):
+        net.send(alice if i % 3 else bob, pid, tags={"Action": "Fail" if i % 5 == 0 else "Inc"})
+    before = snapshot(net, owner, pid)
+    last = net.send(alice, pid, tags={"Action": "Inc"})
+    net.close()
+
+    again = Devnet(path, DevnetConfig.for_tests())
+
+    assert snapshot(again, owner, pid) == snapshot_after(before, alice.address)
+    stored = again.message(last.id)
+    assert stored.result == last.result  # outbox equal, Reference included
+    assert [m.id for m in again.messages(pid)][:-1] == [m.id for m in net.messages(pid)]
+
+
+def snapshot_after(before: str, alice: str) -> str:
+    # The snapshot eval itself and one more Inc by alice happened after `before`.
+    parts, ref = before.split(" ref=")
+    counts = dict(p.split("=") for p in parts.split(","))
+    counts[alice] = str(int(counts[alice]) + 1)
+    return ",".join(f"{k}={v}" for k, v in sorted(counts.items())) + f" ref={int(ref) + 1}"
+
+
+def test_a_reopened_devnet_keeps_counting_slots_and_time(tmp_path):
+    path = tmp_path / "net.sqlite"
+    net = Devnet(path, DevnetConfig.for_tests())
+    owner = net.wallet("deployer")
+    pid = net.spawn(owner, COUNTER)
+    first = net.send(owner, pid, tags={"Action": "Inc"})
+    net.close()
+
+    again = Devnet(path, DevnetConfig.for_tests())
+    second = again.send(owner, pid, tags={"Action": "Inc"})
+
+    assert second.message.slot == first.message.slot + 1
+    assert second.message.timestamp > first.message.timestamp
+    assert second.id != first.id
+    assert second.result.messages[0].tag("Count") == "2"
+
+
+def test_a_corrupt_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "net.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+
+    with pytest.raises(DevnetError, match="Cannot open devnet storage"):
+        Devnet(path, DevnetConfig.for_tests())
+
+
+CRASHER = textwrap.dedent("""
+    import sys
+    from tim3.devnet import Devnet, DevnetConfig
+    net = Devnet(sys.argv[1], DevnetConfig.for_tests())
+    owner = net.wallet("deployer")
+    pid = net.spawn(owner, sys.argv[2])
+    print(pid, flush=True)
+    i = 0
+    while True:
+        net.send(owner, pid, tags={"Action": "Inc"})
+        i += 1
+        if i == 50:
+            print("ready", flush=True)
+""")
+
+
+def test_a_killed_devnet_loses_nothing_it_stored(tmp_path):
+    path = tmp_path / "net.sqlite"
+    proc = subprocess.Popen([sys.executable, "-c", CRASHER, str(path), COUNTER],
+                            stdout=subprocess.PIPE, text=True)
+    pid = proc.stdout.readline().strip()
+    assert proc.stdout.readline().strip() == "ready"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+
+    net = Devnet(path, DevnetConfig.for_tests())
+    owner = net.wallet("deployer")
+    stored = [m for m in net.messages(pid) if m.action == "Inc"]
+
+    assert len(stored) >= 50
+    count = net.eval(owner, pid, f"return Counts['{owner.address}']").result.output
+    assert count == str(len(stored))
