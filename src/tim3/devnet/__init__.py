@@ -5,10 +5,10 @@ from tim3.devnet.network import MODULE_ID, Devnet, DevnetConfig, ProcessInfo
 from tim3.devnet.trace import Receipt, TraceNode
 
 __all__ = [
-    "MODULE_ID",
     "Devnet",
     "DevnetConfig",
     "Kind",
+    "MODULE_ID",
     "Message",
     "ProcessInfo",
     "Receipt",

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, process TEXT NOT NULL,
     owner TEXT NOT NULL, from_ TEXT NOT NULL, target TEXT NOT NULL, data TEXT NOT NULL,
     tags TEXT NOT NULL, timestamp INTEGER NOT NULL, block_height INTEGER NOT NULL,
-    slot INTEGER, anchor TEXT NOT NULL, parent INTEGER, root TEXT, result TEXT, reason TEXT NOT NULL);
+    slot INTEGER, anchor TEXT NOT NULL, parent INTEGER, root TEXT, result TEXT,
+    reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_id ON messages (id);
 """
 
@@ -56,7 +57,8 @@ def _result_from_json(text: str | None) -> Evaluation | None:
         None,
         d["output"],
         d["prompt"],
-        [OutMessage(t, a, data, [tuple(x) for x in tags], p) for t, a, data, tags, p in d["messages"]],
+        [OutMessage(t, a, data, [tuple(x) for x in tags], p)
+         for t, a, data, tags, p in d["messages"]],
         [OutSpawn(a, data, [tuple(x) for x in tags]) for a, data, tags in d["spawns"]],
         [(m, list(ps)) for m, ps in d["assignments"]],
     )

@@ -1,0 +1,58 @@
+"""`tim3 devnet`: the startup screen, reuse of the data folder, JSON, errors."""
+
+import json
+
+from typer.testing import CliRunner
+
+from tim3.cli import app
+
+runner = CliRunner()
+
+
+def test_devnet_deploys_usda_and_funds_wallets(tmp_path):
+    result = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--wallets", "alice,bob"])
+
+    assert result.exit_code == 0, result.output
+    assert "alice     jfBP6noxOc-GVyz2EvWFfbUXMSPF-IIL1teiqDsjUMI  1000 USDA" in result.output
+    assert "USDA      " in result.output
+    assert str(tmp_path / "devnet.sqlite") in result.output
+
+
+def test_a_second_start_reuses_the_data(tmp_path):
+    first = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--json", "--wallets", "alice"])
+    second = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--json", "--wallets", "alice"])
+
+    a, b = json.loads(first.output), json.loads(second.output)
+    assert a["processes"] == b["processes"]
+    assert not a["reused"] and b["reused"]
+    assert b["wallets"]["alice"]["balances"]["USDA"] == str(1000 * 10**12)
+
+
+def test_fund_accepts_decimals_exactly(tmp_path):
+    result = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--json", "--wallets", "bob",
+                                 "--fund", "0.000000000001"])
+
+    assert json.loads(result.output)["wallets"]["bob"]["balances"]["USDA"] == "1"
+
+
+def test_a_bad_amount_is_one_clear_error(tmp_path):
+    import sys
+
+    from tim3.cli import main
+
+    argv = sys.argv
+    sys.argv = ["tim3", "devnet", "--data", str(tmp_path), "--fund", "1.2.3"]
+    try:
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code
+    finally:
+        sys.argv = argv
+
+    assert code == 1
+
+
+def test_version_and_help():
+    assert runner.invoke(app, ["--version"]).output.startswith("tim3 ")
+    assert "Start the local AO devnet" in runner.invoke(app, ["devnet", "--help"]).output
