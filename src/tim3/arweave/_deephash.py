@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 DeepHashable: TypeAlias = "bytes | bytearray | memoryview | Sequence[DeepHashable]"
 
@@ -23,8 +23,9 @@ def deep_hash(value: DeepHashable) -> bytes:
         raise TypeError("deep_hash takes bytes, not str; encode the text first (s.encode())")
     if not isinstance(value, Sequence):
         raise TypeError(f"deep_hash takes bytes or a list of them, got {type(value).__name__}")
-    acc = _sha384(b"list" + str(len(value)).encode("ascii"))
-    for element in value:
+    elements = cast("Sequence[DeepHashable]", value)
+    acc = _sha384(b"list" + str(len(elements)).encode("ascii"))
+    for element in elements:
         acc = _sha384(acc + deep_hash(element))
     return acc
 

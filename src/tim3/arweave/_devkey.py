@@ -13,7 +13,7 @@ Derivation, version 1 (change the domain string if you ever change a step):
 Searching is the slow part (a 2048-bit prime takes about 70 Fermat tests on average, and the gap to
 the next prime varies a lot), so `dev_wallets.json` memoizes the search result for common names as
 (x - start) / 2 per prime. The table changes nothing in the derivation: a test recomputes every
-entry. To add names: `python -m tim3.arweave._devkey NAME ...` prints the entries to paste.
+entry. To add a name, paste the output of `table_entry(name)` into the table and the test.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ import functools
 import hashlib
 import json
 import math
-import sys
 from importlib import resources
 
-import gmpy2
+import gmpy2  # type: ignore[import-untyped]
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 DOMAIN = b"tim3-dev-wallet:v1:"
@@ -113,7 +112,7 @@ def _sieve(base: int) -> bytearray:
 
 def _fermat(candidate: int) -> bool:
     n = gmpy2.mpz(candidate)
-    return n > 3 and n % 2 == 1 and gmpy2.powmod(2, n - 1, n) == 1
+    return bool(n > 3 and n % 2 == 1 and gmpy2.powmod(2, n - 1, n) == 1)
 
 
 @functools.cache
@@ -132,8 +131,3 @@ def _table() -> dict[str, list[int]]:
     text = resources.files("tim3.arweave").joinpath("dev_wallets.json").read_text("utf-8")
     offsets: dict[str, list[int]] = json.loads(text)["offsets"]
     return offsets
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
-    for arg in sys.argv[1:]:
-        print(f"    {json.dumps(arg)}: {json.dumps(table_entry(arg))},")
