@@ -10,7 +10,7 @@ runner = CliRunner()
 
 
 def test_devnet_deploys_usda_and_funds_wallets(tmp_path):
-    result = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--wallets", "alice,bob"])
+    result = runner.invoke(app, ["devnet", "--no-serve", "--data", str(tmp_path), "--wallets", "alice,bob"])
 
     assert result.exit_code == 0, result.output
     assert "alice     jfBP6noxOc-GVyz2EvWFfbUXMSPF-IIL1teiqDsjUMI  1000 USDA" in result.output
@@ -19,8 +19,8 @@ def test_devnet_deploys_usda_and_funds_wallets(tmp_path):
 
 
 def test_a_second_start_reuses_the_data(tmp_path):
-    first = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--json", "--wallets", "alice"])
-    second = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--json", "--wallets", "alice"])
+    first = runner.invoke(app, ["devnet", "--no-serve", "--data", str(tmp_path), "--json", "--wallets", "alice"])
+    second = runner.invoke(app, ["devnet", "--no-serve", "--data", str(tmp_path), "--json", "--wallets", "alice"])
 
     a, b = json.loads(first.output), json.loads(second.output)
     assert a["processes"] == b["processes"]
@@ -29,7 +29,7 @@ def test_a_second_start_reuses_the_data(tmp_path):
 
 
 def test_fund_accepts_decimals_exactly(tmp_path):
-    result = runner.invoke(app, ["devnet", "--data", str(tmp_path), "--json", "--wallets", "bob",
+    result = runner.invoke(app, ["devnet", "--no-serve", "--data", str(tmp_path), "--json", "--wallets", "bob",
                                  "--fund", "0.000000000001"])
 
     assert json.loads(result.output)["wallets"]["bob"]["balances"]["USDA"] == "1"
@@ -41,7 +41,7 @@ def test_a_bad_amount_is_one_clear_error(tmp_path):
     from tim3.cli import main
 
     argv = sys.argv
-    sys.argv = ["tim3", "devnet", "--data", str(tmp_path), "--fund", "1.2.3"]
+    sys.argv = ["tim3", "devnet", "--no-serve", "--data", str(tmp_path), "--fund", "1.2.3"]
     try:
         try:
             main()

@@ -44,10 +44,15 @@ def devnet(
                                          rich_help_panel="Wallets")] = "alice,bob,carol,dave",
     fund: Annotated[str, typer.Option(help="USDA each dev wallet receives on first start.",
                                       rich_help_panel="Wallets")] = "1000",
+    port: Annotated[int, typer.Option(help="Port of the HTTP node on 127.0.0.1 (0 takes a free one).",
+                                      rich_help_panel="Network")] = 8734,
+    serve: Annotated[bool, typer.Option(help="Serve the HTTP node until Ctrl-C; --no-serve "
+                                        "prints the devnet and exits.",
+                                        rich_help_panel="Network")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.",
                                           rich_help_panel="Output")] = False,
 ) -> None:
-    """Start the local AO devnet: deploy the mock USDA, fund dev wallets, print them."""
+    """Start the local AO devnet: deploy the mock USDA, fund dev wallets, serve the node."""
     from tim3.ops.local import USDA_DENOMINATION, start_local
     from tim3.units import parse_amount
 
@@ -56,11 +61,26 @@ def devnet(
             (data / name).unlink(missing_ok=True)
     names = tuple(n.strip() for n in wallets.split(",") if n.strip())
     net = start_local(data, names, parse_amount(fund, USDA_DENOMINATION))
+    server = None
     try:
+        if serve:
+            from tim3.node import NodeServer
+
+            server = NodeServer(net.devnet, port=port)
+            net.endpoints = {"MU": server.url, "CU": server.url, "SU": server.url,
+                             "Gateway": server.url}
         if as_json:
             typer.echo(json.dumps(net.to_json(), indent=2))
         else:
             typer.echo(net.to_text())
+        if server is not None:
+            typer.echo(f"aoconnect: connect({{MU_URL: '{server.url}', CU_URL: '{server.url}', "
+                       f"GATEWAY_URL: '{server.url}'}})")
+            typer.echo(f"Listening on {server.url}  (Ctrl-C to stop)")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
     finally:
         net.devnet.close()
 

@@ -220,13 +220,26 @@ class Devnet:
         if "Scheduler" not in names:
             process_tags.append(("Scheduler", self.su.address))
         process_tags += [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process")]
+        return self.spawn_item(owner, process_tags, data or "", id=id, memory_limit=memory_limit,
+                               instruction_limit=instruction_limit)
+
+    def spawn_item(
+        self,
+        owner: Sender,
+        tags: TagsLike,
+        data: str = "",
+        *,
+        id: str | None = None,
+        memory_limit: int | None = None,
+        instruction_limit: int | None = None,
+    ) -> str:
+        """Spawn a process from exactly these tags and data (a signed spawn item's content)."""
         options = {
             "memory_limit": memory_limit or self.config.memory_limit,
             "instruction_limit": instruction_limit or self.config.instruction_limit,
         }
-        owner_addr = _address(owner)
         batch: list[Message] = []
-        pid = self._create_process(owner_addr, process_tags, data or "", options, id, batch,
+        pid = self._create_process(_address(owner), tag_list(tags), data, options, id, batch,
                                    parent=None, root=None)
         new_process = self._processes[pid]
         self._commit(batch, [new_process])

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tim3.arweave import Wallet
-from tim3.devnet import Devnet, DevnetConfig
+from tim3.devnet import MODULE_ID, Devnet, DevnetConfig
 from tim3.processes import source
 from tim3.units import format_amount
 
@@ -73,7 +73,7 @@ class LocalNet:
         if self.endpoints:
             lines += [f"{k:<9} {v}" for k, v in self.endpoints.items()]
         else:
-            lines.append("(no HTTP node in this version: use the Python API, see the README)")
+            lines.append("(not serving: started with --no-serve)")
         lines += ["", "Storage", "-------", self.devnet.store.describe()
                   + ("" if self.fresh else "  (reused: state replayed from the log)"), ""]
         return "\n".join(lines)

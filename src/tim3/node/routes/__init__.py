@@ -1,0 +1,1 @@
+"""HTTP routes by role: messenger (mu), compute (cu), scheduler (su), gateway."""

@@ -1,0 +1,99 @@
+"""Compute unit: results of messages, pages of results, dry-runs (§3.6)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tim3.devnet import Kind
+from tim3.errors import DevnetError
+from tim3.node.errors import BadRequest, NotFound
+from tim3.node.params import MAX_JSON_BYTES, query_int, read_body, require_id
+from tim3.node.shapes import decode_cursor, encode_cursor, result_json
+from tim3.node.state import NodeState
+
+_EVALUATED = (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT)
+
+
+async def result(request: Request) -> Response:
+    state: NodeState = request.app.state.node
+    mid = require_id(request.path_params["id"], "message id")
+    pid = require_id(request.query_params.get("process-id"), "process-id")
+    if not state.devnet.is_process(pid):
+        raise NotFound(f"Process '{pid}' is not on this devnet.")
+    try:
+        record = state.devnet.message(mid, pid)
+    except DevnetError as exc:
+        raise NotFound(f"Message '{mid}' was not scheduled on process '{pid}'.") from exc
+    return JSONResponse(result_json(record.result))
+
+
+async def results(request: Request) -> Response:
+    state: NodeState = request.app.state.node
+    pid = require_id(request.path_params["pid"], "process id")
+    if not state.devnet.is_process(pid):
+        raise NotFound(f"Process '{pid}' is not on this devnet.")
+    sort = request.query_params.get("sort", "ASC").upper()
+    if sort not in ("ASC", "DESC"):
+        raise BadRequest(f"'sort' must be ASC or DESC, got '{sort[:20]}'.")
+    limit = query_int(request, "limit", 25, 1, 1000)
+    try:
+        lo = decode_cursor(request.query_params["from"]) if request.query_params.get("from") else None
+        hi = decode_cursor(request.query_params["to"]) if request.query_params.get("to") else None
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    records = [m for m in state.devnet.messages(pid)
+               if m.kind in _EVALUATED and m.result is not None and m.result.ok]
+    if sort == "DESC":
+        records.reverse()
+        chosen = [m for m in records
+                  if (lo is None or m.timestamp < lo) and (hi is None or m.timestamp >= hi)]
+    else:
+        chosen = [m for m in records
+                  if (lo is None or m.timestamp > lo) and (hi is None or m.timestamp <= hi)]
+    page = chosen[:limit]
+    return JSONResponse({
+        "pageInfo": {"hasNextPage": len(chosen) > len(page)},
+        "edges": [{"cursor": encode_cursor(m, sort), "node": result_json(m.result)} for m in page],
+    })
+
+
+def _dry_run_input(body: bytes) -> dict:
+    try:
+        data = json.loads(body or b"{}")
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"The dry-run body is not JSON: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("The dry-run body must be a JSON object.")
+    tags = data.get("Tags", [])
+    if not isinstance(tags, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("name"), str) and isinstance(t.get("value"), str)
+            for t in tags):
+        raise BadRequest("'Tags' must be a list of {name, value} objects with string values.")
+    for key in ("Id", "Owner", "Data", "Anchor", "Target"):
+        if key in data and data[key] is not None and not isinstance(data[key], str):
+            raise BadRequest(f"'{key}' must be a string.")
+    return data
+
+
+async def dry_run(request: Request) -> Response:
+    state: NodeState = request.app.state.node
+    pid = require_id(request.query_params.get("process-id"), "process-id")
+    if not state.devnet.is_process(pid):
+        raise NotFound(f"Process '{pid}' is not on this devnet.")
+    data = _dry_run_input(await read_body(request, MAX_JSON_BYTES))
+    tags = [(t["name"], t["value"]) for t in data.get("Tags", [])]
+    evaluation = await state.run(state.devnet.dryrun, pid, tags=tags,
+                                 data=data.get("Data") or "", sender=data.get("Owner") or "1234",
+                                 id=data.get("Id") or "1234")
+    return JSONResponse(result_json(evaluation))
+
+
+routes = [
+    Route("/result/{id}", result, methods=["GET"]),
+    Route("/results/{pid}", results, methods=["GET"]),
+    Route("/dry-run", dry_run, methods=["POST"]),
+]

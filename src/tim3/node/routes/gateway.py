@@ -1,0 +1,135 @@
+"""The gateway subset AO clients need: GraphQL lookups of modules, schedulers, processes,
+messages (§3.9). Not a GraphQL engine: it reads the `transactions(...)` arguments that
+aoconnect, scheduler-utils and the aos CLI send, and answers with full nodes."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tim3.devnet import MODULE_ID, Kind
+from tim3.devnet.network import MODULE_TAGS
+from tim3.node.errors import BadRequest
+from tim3.node.params import MAX_JSON_BYTES, read_body
+from tim3.node.state import NodeState
+
+# aos's legacy module id: spawning with it runs this devnet's runtime, as the aos CLI expects.
+AOS_MODULE_ID = "ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s"
+_ARGS = re.compile(r"transactions\s*\((.*?)\)\s*\{", re.S)
+
+
+def _node(id_: str, owner: str, tags: list[tuple[str, str]], height: int, ts_ms: int) -> dict:
+    return {
+        "id": id_, "anchor": "", "signature": "", "recipient": "",
+        "owner": {"address": owner, "key": ""},
+        "fee": {"winston": "0", "ar": "0"}, "quantity": {"winston": "0", "ar": "0"},
+        "data": {"size": "0", "type": None},
+        "tags": [{"name": n, "value": v} for n, v in tags],
+        "block": {"id": f"block-{height}", "height": height, "timestamp": ts_ms // 1000,
+                  "previous": f"block-{height - 1}"},
+        "bundledIn": None, "parent": None,
+    }
+
+
+def _records(state: NodeState) -> list[dict]:
+    net = state.devnet
+    genesis = net.clock.genesis_ms
+    height = net.clock.block_height(genesis)
+    out = [_node(mid, net.mu.address, MODULE_TAGS, height, genesis)
+           for mid in (MODULE_ID, AOS_MODULE_ID)]
+    out.append(_node(
+        "scheduler-location-" + net.su.address[:20], net.su.address,
+        [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Scheduler-Location"),
+         ("Url", state.base_url), ("Time-To-Live", "3600000")], height, genesis))
+    for p in net.processes():
+        first = net.message(p.id, p.id)
+        out.append(_node(p.id, p.owner, p.tags, first.block_height, first.timestamp))
+    return out
+
+
+def _values(expr: str, variables: dict[str, Any]) -> list[str] | None:
+    expr = expr.strip()
+    if expr.startswith("$"):
+        value = variables.get(expr[1:])
+        if value is None:
+            return None
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return re.findall(r'"([^"]*)"', expr)
+
+
+def _filters(args: str, variables: dict[str, Any]) -> tuple[list[str] | None, list[str] | None,
+                                                             list[tuple[str, list[str]]], int]:
+    def arg(name: str) -> str | None:
+        m = re.search(name + r"\s*:\s*(\$\w+|\[[^\]]*\])", args)
+        return m.group(1) if m else None
+
+    ids = _values(arg("ids"), variables) if arg("ids") else None
+    owners = _values(arg("owners"), variables) if arg("owners") else None
+    tag_filters: list[tuple[str, list[str]]] = []
+    tm = re.search(r"tags\s*:\s*(\$\w+|\[.*\])", args, re.S)
+    if tm:
+        text = tm.group(1)
+        if text.startswith("$"):
+            raw = variables.get(text[1:]) or []
+            tag_filters = [(t["name"], [str(v) for v in t.get("values", [])]) for t in raw]
+        else:
+            for name, vals in re.findall(r'name\s*:\s*"([^"]*)"\s*,\s*values\s*:\s*\[([^\]]*)\]', text):
+                tag_filters.append((name, re.findall(r'"([^"]*)"', vals)))
+    first = re.search(r"first\s*:\s*(\d+|\$\w+)", args)
+    limit = 100
+    if first:
+        raw = first.group(1)
+        limit = int(variables.get(raw[1:], 100)) if raw.startswith("$") else int(raw)
+    return ids, owners, tag_filters, limit
+
+
+async def graphql(request: Request) -> Response:
+    state: NodeState = request.app.state.node
+    try:
+        payload = json.loads(await read_body(request, MAX_JSON_BYTES) or b"{}")
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"The GraphQL body is not JSON: {exc}.") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        raise BadRequest("A GraphQL request needs a 'query' string.")
+    variables = payload.get("variables") or {}
+    m = _ARGS.search(payload["query"])
+    if not m:
+        raise BadRequest("This gateway answers 'transactions(...)' queries only.")
+    ids, owners, tag_filters, limit = _filters(m.group(1), variables)
+    nodes = []
+    for node in _records(state):
+        tags = {}
+        for t in node["tags"]:
+            tags.setdefault(t["name"], t["value"])
+        if ids is not None and node["id"] not in ids:
+            continue
+        if owners is not None and node["owner"]["address"] not in owners:
+            continue
+        if any(tags.get(name) not in values for name, values in tag_filters):
+            continue
+        nodes.append(node)
+    if ids:
+        known = {n["id"] for n in nodes}
+        for mid in ids:
+            if mid in known:
+                continue
+            try:
+                record = state.devnet.message(mid)
+            except Exception:  # noqa: BLE001 - unknown ids are simply absent
+                continue
+            if record.kind in (Kind.MESSAGE, Kind.WALLET):
+                nodes.append(_node(record.id, record.owner, record.tags, record.block_height,
+                                   record.timestamp))
+    nodes = nodes[:limit]
+    return JSONResponse({"data": {"transactions": {
+        "pageInfo": {"hasNextPage": False},
+        "edges": [{"cursor": n["id"], "node": n} for n in nodes],
+    }}})
+
+
+routes = [Route("/graphql", graphql, methods=["POST"])]
