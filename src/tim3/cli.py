@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -44,8 +45,9 @@ def devnet(
                                          rich_help_panel="Wallets")] = "alice,bob,carol,dave",
     fund: Annotated[str, typer.Option(help="USDA each dev wallet receives on first start.",
                                       rich_help_panel="Wallets")] = "1000",
-    port: Annotated[int, typer.Option(help="Port of the HTTP node on 127.0.0.1 (0 takes a free one).",
-                                      rich_help_panel="Network")] = 8734,
+    port: Annotated[int, typer.Option(
+        help="Port of the HTTP node on 127.0.0.1 (0 takes a free one).",
+        rich_help_panel="Network")] = 8734,
     serve: Annotated[bool, typer.Option(help="Serve the HTTP node until Ctrl-C; --no-serve "
                                         "prints the devnet and exits.",
                                         rich_help_panel="Network")] = True,
@@ -77,10 +79,8 @@ def devnet(
             typer.echo(f"aoconnect: connect({{MU_URL: '{server.url}', CU_URL: '{server.url}', "
                        f"GATEWAY_URL: '{server.url}'}})")
             typer.echo(f"Listening on {server.url}  (Ctrl-C to stop)")
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 server.serve_forever()
-            except KeyboardInterrupt:
-                pass
     finally:
         net.devnet.close()
 

@@ -69,6 +69,7 @@ class LocalNet:
                   "", "Processes", "---------"]
         for name, pid in self.processes.items():
             lines.append(f"{name:<9} {pid}")
+        lines.append(f"{'module':<9} {MODULE_ID}  (spawn with this Module)")
         lines += ["", "Endpoints", "---------"]
         if self.endpoints:
             lines += [f"{k:<9} {v}" for k, v in self.endpoints.items()]

@@ -41,8 +41,9 @@ async def results(request: Request) -> Response:
         raise BadRequest(f"'sort' must be ASC or DESC, got '{sort[:20]}'.")
     limit = query_int(request, "limit", 25, 1, 1000)
     try:
-        lo = decode_cursor(request.query_params["from"]) if request.query_params.get("from") else None
-        hi = decode_cursor(request.query_params["to"]) if request.query_params.get("to") else None
+        q = request.query_params
+        lo = decode_cursor(q["from"]) if q.get("from") else None
+        hi = decode_cursor(q["to"]) if q.get("to") else None
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
     records = [m for m in state.devnet.messages(pid)
@@ -70,8 +71,8 @@ def _dry_run_input(body: bytes) -> dict:
         raise BadRequest("The dry-run body must be a JSON object.")
     tags = data.get("Tags", [])
     if not isinstance(tags, list) or not all(
-            isinstance(t, dict) and isinstance(t.get("name"), str) and isinstance(t.get("value"), str)
-            for t in tags):
+            isinstance(t, dict) and isinstance(t.get("name"), str)
+            and isinstance(t.get("value"), str) for t in tags):
         raise BadRequest("'Tags' must be a list of {name, value} objects with string values.")
     for key in ("Id", "Owner", "Data", "Anchor", "Target"):
         if key in data and data[key] is not None and not isinstance(data[key], str):

@@ -78,7 +78,8 @@ def _filters(args: str, variables: dict[str, Any]) -> tuple[list[str] | None, li
             raw = variables.get(text[1:]) or []
             tag_filters = [(t["name"], [str(v) for v in t.get("values", [])]) for t in raw]
         else:
-            for name, vals in re.findall(r'name\s*:\s*"([^"]*)"\s*,\s*values\s*:\s*\[([^\]]*)\]', text):
+            pairs = re.findall(r'name\s*:\s*"([^"]*)"\s*,\s*values\s*:\s*\[([^\]]*)\]', text)
+            for name, vals in pairs:
                 tag_filters.append((name, re.findall(r'"([^"]*)"', vals)))
     first = re.search(r"first\s*:\s*(\d+|\$\w+)", args)
     limit = 100

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -25,7 +27,8 @@ async def _verified_item(request: Request) -> DataItem:
         item = DataItem.decode(body)
         item.check()
     except DataItemError as exc:
-        raise BadRequest(f"A valid and signed data item must be provided as the body: {exc}") from exc
+        raise BadRequest(
+            f"A valid and signed data item must be provided as the body: {exc}") from exc
     return item
 
 
@@ -45,12 +48,12 @@ async def post_root(request: Request) -> Response:
         if not state.devnet.is_process(item.target):
             raise NotFound(f"Process '{item.target}' is not on this devnet.")
         state.items[item.id] = item
-        try:
+        # On MessageLimitReached the message was still scheduled; the devnet recorded where
+        # the chain stopped.
+        with contextlib.suppress(MessageLimitReached):
             await state.run(state.devnet.send, item.owner_address, item.target,
                             tags=item.tags, data=_text(item.data), id=item.id,
                             anchor=_text(item.anchor or b""))
-        except MessageLimitReached:
-            pass  # the message was scheduled; the devnet recorded where the chain stopped
     elif kind == "Process":
         if item.tag("Module") is None or item.tag("Scheduler") is None:
             raise BadRequest("A process needs 'Module' and 'Scheduler' tags.")
