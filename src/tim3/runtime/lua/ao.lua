@@ -121,10 +121,28 @@ local function appendTags(tags, msg, skip)
   end
 end
 
-local SEND_SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
-
 local function replyMatcher(from, ref)
   return { From = from, ["X-Reference"] = ref }
+end
+
+local SEND_SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
+
+-- What ao.send returns: the message plus onReply/receive, built on first use (a message is
+-- sent far more often than its reply is awaited).
+local SentMessage = {}
+SentMessage.__index = function(sent, key)
+  if key == "onReply" then
+    return function(...)
+      local from, handle
+      if select("#", ...) == 2 then from, handle = ... else handle = ...; from = sent.Target end
+      Handlers.once(replyMatcher(from, sent._ref), handle)
+    end
+  elseif key == "receive" then
+    return function(from)
+      return Handlers.receive(replyMatcher(from or sent.Target, sent._ref))
+    end
+  end
+  return nil
 end
 
 --- Queue a message. Tag values are not stringified (the messenger drops non-strings).
@@ -147,15 +165,8 @@ function ao.send(msg)
   if Handlers ~= nil then
     table.insert(ao.outbox.Messages, { Target = out.Target, Data = out.Data, Anchor = out.Anchor, Tags = out.Tags })
   end
-  out.onReply = function(...)
-    local from, handle
-    if select("#", ...) == 2 then from, handle = ... else handle = ...; from = msg.Target end
-    Handlers.once(replyMatcher(from, ref), handle)
-  end
-  out.receive = function(from)
-    return Handlers.receive(replyMatcher(from or msg.Target, ref))
-  end
-  return out
+  out._ref = ref
+  return setmetatable(out, SentMessage)
 end
 
 local SPAWN_SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }

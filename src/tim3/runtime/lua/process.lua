@@ -196,6 +196,29 @@ local function isBoot(m) return m.Tags.Type == "Process" and Owner == m.From end
 local function always() return true end
 local evalHandle = require(".eval")(ao)
 local bootHandle = require(".boot")(ao)
+local builtinEval, builtinDefault = nil, nil
+
+-- aos re-registers _eval and _default on every message; doing it only when they are missing
+-- or were changed gives the same list without rebuilding two handlers per message.
+local function ensureBuiltins(isBootMessage)
+  local hasEval, hasDefault = false, false
+  for _, h in ipairs(Handlers.list) do
+    if h == builtinEval and h.name == "_eval" and h.pattern == isEval then hasEval = true end
+    if h == builtinDefault and h.name == "_default" and h.pattern == always then hasDefault = true end
+  end
+  if not hasEval then
+    Handlers.add("_eval", isEval, evalHandle)
+    for _, h in ipairs(Handlers.list) do if h.name == "_eval" then builtinEval = h end end
+  end
+  if isBootMessage then
+    Handlers.once("_boot", isBoot, bootHandle)
+  end
+  if not hasDefault then
+    Handlers.append("_default", always, defaultHandle)
+    for _, h in ipairs(Handlers.list) do if h.name == "_default" then builtinDefault = h end end
+  end
+end
+
 
 --- Evaluate one message; returns {Error} or {Output, Messages, Spawns, Assignments}.
 function process.handle(msg, envArg)
@@ -231,11 +254,7 @@ function process.handle(msg, envArg)
     return ao.result({})
   end
 
-  Handlers.add("_eval", isEval, evalHandle)
-  if env.Process.Id == msg.Id then
-    Handlers.once("_boot", isBoot, bootHandle)
-  end
-  Handlers.append("_default", always, defaultHandle)
+  ensureBuiltins(env.Process.Id == msg.Id)
 
   attachReply(msg)
 
