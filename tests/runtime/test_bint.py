@@ -64,10 +64,20 @@ def make_runner(lua: Any, module: Any) -> Run:
     return run
 
 
+STRICT_GLOBALS = """
+setmetatable(_G, {
+  __newindex = function(_, k) error('assignment to undeclared global ' .. tostring(k), 2) end,
+  __index = function(_, k) error('read of undeclared global ' .. tostring(k), 2) end,
+})
+"""
+
+
 @pytest.fixture(scope="module")
 def lua() -> Any:
-    """A bare Lua 5.3 runtime."""
-    return lua53.LuaRuntime(register_eval=False, register_builtins=False)
+    """A bare Lua 5.3 runtime where touching an undeclared global raises."""
+    runtime = lua53.LuaRuntime(register_eval=False, register_builtins=False)
+    runtime.execute(STRICT_GLOBALS)
+    return runtime
 
 
 @pytest.fixture(scope="module")
@@ -915,3 +925,15 @@ def test_odd_word_size_matches_python(run96: Run, x: int, y: int) -> None:
         str(x % y),
         format(x % 2**96, "x"),
     )
+
+
+def test_loading_the_module_defines_no_globals() -> None:
+    lua = lua53.LuaRuntime(register_eval=False, register_builtins=False)
+    keys = lua.eval(
+        "function() local k = {} for name in pairs(_G) do k[#k + 1] = name end return k end"
+    )
+    before = set(keys().values())
+
+    lua.execute(BINT_LUA.read_text())(256)
+
+    assert set(keys().values()) == before

@@ -17,10 +17,20 @@ JSON_LUA = Path(__file__).resolve().parents[2] / "src" / "tim3" / "runtime" / "l
 Run = Callable[..., Any]
 
 
+STRICT_GLOBALS = """
+setmetatable(_G, {
+  __newindex = function(_, k) error('assignment to undeclared global ' .. tostring(k), 2) end,
+  __index = function(_, k) error('read of undeclared global ' .. tostring(k), 2) end,
+})
+"""
+
+
 @pytest.fixture(scope="module")
 def lua() -> Any:
-    """A bare Lua 5.3 runtime."""
-    return lua53.LuaRuntime(register_eval=False, register_builtins=False)
+    """A bare Lua 5.3 runtime where touching an undeclared global raises."""
+    runtime = lua53.LuaRuntime(register_eval=False, register_builtins=False)
+    runtime.execute(STRICT_GLOBALS)
+    return runtime
 
 
 @pytest.fixture(scope="module")
@@ -415,3 +425,15 @@ def test_decode_then_encode_round_trips_documents(
 )
 def test_encode_then_decode_round_trips_lua_values(run: Run, expr: str) -> None:
     assert run(f"json.encode(json.decode(json.encode({expr}))) == json.encode({expr})") is True
+
+
+def test_loading_the_module_defines_no_globals() -> None:
+    lua = lua53.LuaRuntime(register_eval=False, register_builtins=False)
+    keys = lua.eval(
+        "function() local k = {} for name in pairs(_G) do k[#k + 1] = name end return k end"
+    )
+    before = set(keys().values())
+
+    lua.execute(JSON_LUA.read_text())
+
+    assert set(keys().values()) == before

@@ -16,8 +16,9 @@
 --     print(bint(-7) // 2)    --> -4
 --
 -- Written for TIM3 from the behaviour of lua-bint 0.5 as aos uses it; no code was taken from it.
--- Hot paths (decimal parse and print, add, subtract, compare) work on whole words and stop at
--- the highest non-zero word, because a token Transfer does little else.
+-- A token Transfer does little but parse decimal strings, add or subtract, compare and print,
+-- so those paths avoid table growth and stop at the highest non-zero word where they can:
+-- parsing takes 9 digits per multiply-add, printing divides the whole number by 10^9 per step.
 --
 -- @module bint
 
