@@ -96,9 +96,9 @@ def test_encode_values(run: Run, expr: str, expected: str) -> None:
     [
         ("0", "0"),
         ("-42", "-42"),
-        ("9007199254740993", "9007199254740993"),
-        ("math.maxinteger", "9223372036854775807"),
-        ("math.mininteger", "-9223372036854775808"),
+        ("9007199254740993", "9.007199254741e+15"),
+        ("math.maxinteger", "9.2233720368548e+18"),
+        ("math.mininteger", "-9.2233720368548e+18"),
         ("1.5", "1.5"),
         ("0.1", "0.1"),
         ("1/3", "0.33333333333333"),
@@ -124,7 +124,7 @@ def test_encode_values(run: Run, expr: str, expected: str) -> None:
         "small-float",
     ],
 )
-def test_encode_numbers_integers_exact_floats_14_significant_digits(
+def test_encode_numbers_with_14_significant_digits_like_aos(
     run: Run, expr: str, expected: str
 ) -> None:
     assert run(f"json.encode({expr})") == expected
@@ -377,7 +377,8 @@ def test_decode_rejects_nesting_deeper_than_the_limit(run: Run) -> None:
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
 scalars = st.one_of(
     st.booleans(),
-    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    # aos prints every number with %.14g, so only integers of at most 14 digits round trip.
+    st.integers(min_value=-(10**14) + 1, max_value=10**14 - 1),
     text,
 )
 documents = st.recursive(

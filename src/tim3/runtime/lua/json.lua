@@ -11,7 +11,8 @@
 -- * Any other table is an object and needs string keys. Values that are functions are skipped.
 --   Keys are written in ascending byte order so the output does not depend on `pairs` order
 --   (aos does not sort; sorting yields the same JSON value, only stable).
--- * Lua integers print exactly (`%d`); floats print with `%.14g`; NaN and infinities raise.
+-- * Every number prints with `%.14g`, integers included, as aos's json does: integers above
+--   about 1e14 lose digits (1e+15). That is why money travels as strings. NaN and ±inf raise.
 -- * `nil` encodes as `null`; `null` decodes as `nil`, so object keys holding null disappear and
 --   array nulls leave holes.
 -- * Numbers decode through `tonumber`: `123` is an integer, `1.5` and `1e3` are floats.
@@ -51,7 +52,6 @@ local function encode_string(s)
 end
 
 local function encode_number(n)
-  if math_type(n) == 'integer' then return string_format('%d', n) end
   if n ~= n or n == math_huge or n == -math_huge then
     error("unexpected number value '" .. tostring(n) .. "'", 0)
   end
