@@ -148,6 +148,7 @@ class Devnet:
         self._seq = 0
         self._pending_processes: list[ProcessInfo] = []
         self.log: list[str] = []
+        self._meta_saved = bool(meta)
         if not meta:
             self._meta = {"genesis_ms": self.clock.genesis_ms, "seed": config.seed}
         else:
@@ -526,11 +527,13 @@ class Devnet:
     def _commit(self, batch: list[Message], processes: list[ProcessInfo] = ()) -> None:  # type: ignore[assignment]
         new = list(processes) + self._pending_processes
         self._pending_processes = []
+        meta = None if self._meta_saved else self._meta
         self.store.commit(
             batch,
             [(p.id, p.owner, {**p.options, "tags": p.tags}, p.created_seq) for p in new],
-            {**self._meta, "last_timestamp": self.clock.peek()},
+            meta,
         )
+        self._meta_saved = True
 
     def _replay(self) -> None:
         """Rebuild every process by replaying the stored log in order."""
@@ -565,4 +568,3 @@ class Devnet:
                             f"'{record.process}': {again.error or 'different outbox'}.")
             self._seq = record.seq + 1
             self.clock.catch_up(record.timestamp)
-        self.clock.catch_up(int(self._meta.get("last_timestamp", 0)))
