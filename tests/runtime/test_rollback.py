@@ -98,3 +98,18 @@ def test_dry_run_changes_nothing(devnet, deployer, alice):
     r = devnet.eval(deployer, pid, "Send({Target = 'x'}); return ao.reference")
     assert r.result.output == "1"
     assert not [m for m in r.messages if m.kind == Kind.DROPPED]
+
+
+def test_rollback_keeps_a_process_trusting_the_messenger(devnet, deployer):
+    # Regression: the first snapshot predates boot; a restore used to leave the process with no
+    # authorities (env had been rewritten in place), so it dropped every later pushed message.
+    holder = devnet.spawn(deployer, 'Handlers.add("c", "Credit-Notice", function(m) Got = m.From end)',
+                          tags={"Name": "holder"})
+    sender = devnet.spawn(deployer, "")
+    devnet.dryrun(holder, tags={"Action": "Anything"})
+    devnet.eval(deployer, holder, "error('roll me back')")
+
+    devnet.eval(deployer, sender, f"Send({{Target = '{holder}', Action = 'Credit-Notice'}})")
+
+    out = devnet.eval(deployer, holder, "return Got .. ' ' .. Name .. ' ' .. #ao.authorities").result.output
+    assert out == f"{sender} holder 1"

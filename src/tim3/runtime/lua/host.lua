@@ -212,21 +212,29 @@ local function text(s)
   return concat(out)
 end
 
-local env = nil
+-- The CU hands aos a new env with every message, and aos turns env.Process.Tags into a map in
+-- place; so env is rebuilt per message from the flat list vm.py gave once.
+local envArgs = nil
 
-local function setEnv(pid, powner, nptags, ...)
+local function setEnv(...)
+  envArgs = pack(...)
+end
+
+local function buildEnv()
+  local a = envArgs
+  local nptags = a[3]
   local ptags = {}
   for i = 1, nptags do
-    local name, value = select(2 * i - 1, ...)
-    ptags[i] = { name = name, value = value }
+    ptags[i] = { name = a[3 + 2 * i - 1], value = a[3 + 2 * i] }
   end
-  local mid, mowner, nmtags = select(2 * nptags + 1, ...)
+  local base = 3 + 2 * nptags
+  local nmtags = a[base + 3]
   local mtags = {}
   for i = 1, nmtags do
-    local name, value = select(2 * nptags + 3 + 2 * i - 1, ...)
-    mtags[i] = { name = name, value = value }
+    mtags[i] = { name = a[base + 3 + 2 * i - 1], value = a[base + 3 + 2 * i] }
   end
-  env = { Process = { Id = pid, Owner = powner, Tags = ptags }, Module = { Id = mid, Owner = mowner, Tags = mtags } }
+  return { Process = { Id = a[1], Owner = a[2], Tags = ptags },
+           Module = { Id = a[base + 1], Owner = a[base + 2], Tags = mtags } }
 end
 
 local function buildMsg(nfields, ...)
@@ -324,7 +332,7 @@ local function run(limit, timestamp, nfields, ...)
   currentTime = timestamp or 0
   local msg = buildMsg(nfields, ...)
   sethook(hook, "", STEP)
-  local ok, result = pcall(process.handle, msg, env)
+  local ok, result = pcall(process.handle, msg, buildEnv())
   if tripped then return "error", "instruction budget exceeded" end
   sethook()
   if not ok then return "error", text(tostring(result)) end
