@@ -17,11 +17,13 @@ def parse_amount(text: str, decimals: int) -> int:
     if not m:
         raise ConfigError(
             f"'{text}' is not an amount. Write digits with an optional '.', like 5.25.")
-    whole, frac = m.group(1), m.group(2) or ""
+    whole: str = m.group(1)
+    frac: str = m.group(2) or ""
     if len(frac) > decimals:
         raise ConfigError(
             f"'{text}' has {len(frac)} decimals; this token has {decimals}. Round it yourself.")
-    return int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
+    scale: int = 10**decimals
+    return int(whole) * scale + int(frac.ljust(decimals, "0") or "0")
 
 
 def format_amount(base_units: int, decimals: int) -> str:

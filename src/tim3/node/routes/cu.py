@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -62,7 +63,7 @@ async def results(request: Request) -> Response:
     })
 
 
-def _dry_run_input(body: bytes) -> dict:
+def _dry_run_input(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body or b"{}")
     except json.JSONDecodeError as exc:

@@ -23,7 +23,9 @@ AOS_MODULE_ID = "ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s"
 _ARGS = re.compile(r"transactions\s*\((.*?)\)\s*\{", re.S)
 
 
-def _node(id_: str, owner: str, tags: list[tuple[str, str]], height: int, ts_ms: int) -> dict:
+def _node(
+    id_: str, owner: str, tags: list[tuple[str, str]], height: int, ts_ms: int
+) -> dict[str, Any]:
     return {
         "id": id_, "anchor": "", "signature": "", "recipient": "",
         "owner": {"address": owner, "key": ""},
@@ -36,7 +38,7 @@ def _node(id_: str, owner: str, tags: list[tuple[str, str]], height: int, ts_ms:
     }
 
 
-def _records(state: NodeState) -> list[dict]:
+def _records(state: NodeState) -> list[dict[str, Any]]:
     net = state.devnet
     genesis = net.clock.genesis_ms
     height = net.clock.block_height(genesis)
@@ -52,7 +54,9 @@ def _records(state: NodeState) -> list[dict]:
     return out
 
 
-def _values(expr: str, variables: dict[str, Any]) -> list[str] | None:
+def _values(expr: str | None, variables: dict[str, Any]) -> list[str] | None:
+    if expr is None:
+        return None
     expr = expr.strip()
     if expr.startswith("$"):
         value = variables.get(expr[1:])
@@ -68,8 +72,8 @@ def _filters(args: str, variables: dict[str, Any]) -> tuple[list[str] | None, li
         m = re.search(name + r"\s*:\s*(\$\w+|\[[^\]]*\])", args)
         return m.group(1) if m else None
 
-    ids = _values(arg("ids"), variables) if arg("ids") else None
-    owners = _values(arg("owners"), variables) if arg("owners") else None
+    ids = _values(arg("ids"), variables)
+    owners = _values(arg("owners"), variables)
     tag_filters: list[tuple[str, list[str]]] = []
     tm = re.search(r"tags\s*:\s*(\$\w+|\[.*\])", args, re.S)
     if tm:
@@ -104,7 +108,7 @@ async def graphql(request: Request) -> Response:
     ids, owners, tag_filters, limit = _filters(m.group(1), variables)
     nodes = []
     for node in _records(state):
-        tags = {}
+        tags: dict[str, str] = {}
         for t in node["tags"]:
             tags.setdefault(t["name"], t["value"])
         if ids is not None and node["id"] not in ids:

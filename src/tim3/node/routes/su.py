@@ -68,21 +68,21 @@ def _schedule(request: Request, state: NodeState, pid: str) -> Response:
     records = [m for m in state.devnet.messages(pid) if m.kind in _SCHEDULED]
     from_nonce = query_int(request, "from-nonce", None, -1, 2**53)
     to_nonce = query_int(request, "to-nonce", None, -1, 2**53)
-    if from_nonce is not None or to_nonce is not None:
-        chosen = [m for m in records if (from_nonce is None or m.slot > from_nonce)
-                  and (to_nonce is None or m.slot <= to_nonce)]
-        cursor = lambda m: str(m.slot)  # noqa: E731
+    by_nonce = from_nonce is not None or to_nonce is not None
+    if by_nonce:
+        chosen = [m for m in records if (from_nonce is None or (m.slot or 0) > from_nonce)
+                  and (to_nonce is None or (m.slot or 0) <= to_nonce)]
     else:
         lo = query_int(request, "from", None, 0, 2**63)
         hi = query_int(request, "to", None, 0, 2**63)
         chosen = [m for m in records if (lo is None or m.timestamp > lo)
                   and (hi is None or m.timestamp <= hi)]
-        cursor = lambda m: str(m.timestamp)  # noqa: E731
     page = chosen[:limit]
     su = state.devnet.su.address
     return JSONResponse({
         "page_info": {"has_next_page": len(chosen) > len(page)},
-        "edges": [{"node": su_message_json(m, state.items.get(m.id), su), "cursor": cursor(m)}
+        "edges": [{"node": su_message_json(m, state.items.get(m.id), su),
+                   "cursor": str(m.slot if by_nonce else m.timestamp)}
                   for m in page],
     })
 
