@@ -14,7 +14,7 @@ def test_devnet_deploys_usda_and_funds_wallets(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "alice     jfBP6noxOc-GVyz2EvWFfbUXMSPF-IIL1teiqDsjUMI  1000 USDA" in result.output
-    assert "USDA      " in result.output
+    assert "USDA      " in result.output and "TIM3      " in result.output
     assert str(tmp_path / "devnet.sqlite") in result.output
 
 

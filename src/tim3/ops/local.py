@@ -1,4 +1,4 @@
-"""The local environment: a durable devnet with the mock USDA deployed and dev wallets funded."""
+"""The local environment: a durable devnet with the mock USDA and TIM3 deployed, wallets funded."""
 
 from __future__ import annotations
 
@@ -98,7 +98,10 @@ def start_local(
     usda = devnet.spawn(deployer, source("usda_mock"),
                         tags={"Name": "USDA", "Ticker": "USDA",
                               "Denomination": str(USDA_DENOMINATION)})
-    processes = {"USDA": usda}
+    tim3 = devnet.spawn(deployer, source("tim3"),
+                        tags={"Name": "TIM3", "Usda-Process": usda,
+                              "Denomination": str(USDA_DENOMINATION)})
+    processes = {"USDA": usda, "TIM3": tim3}
     for w in wallets.values():
         devnet.send(deployer, usda, tags={"Action": "Mint", "Recipient": w.address,
                                           "Quantity": str(fund)})
