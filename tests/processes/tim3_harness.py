@@ -4,15 +4,13 @@ that can lose, hold back and later deliver messages (delivery faults)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from tim3.arweave import Wallet
-from tim3.devnet import Devnet, Kind, Receipt
-from tim3.runtime.vm import OutMessage
+from tim3.devnet import Devnet, Kind, Receipt, once, to_process  # noqa: F401 - re-exported
 
 Sender = Wallet | str
 
@@ -257,64 +255,10 @@ def error_of(r: Receipt, action: str) -> str:
 
 # -- delivery faults ---------------------------------------------------------------------------
 
-Fault = Callable[[str, OutMessage], str | None]
 
 
-class FaultyDevnet(Devnet):
-    """A Devnet whose messenger can lose or hold back pushed messages.
-
-    Each fault sees (sending process id, outbox message) and answers "drop" (lost for good),
-    "hold" (kept for a later `release`) or None. Held messages are delivered later with the
-    same tags (Pushed-For included) as the messenger would have used.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.faults: list[Fault] = []
-        self.held: list[tuple[Any, Any, OutMessage, str]] = []
-
-    def _push(self, sender: Any, parent: Any, out: OutMessage, root: str, batch: list[Any]) -> Any:
-        for fault in self.faults:
-            verdict = fault(sender.id, out)
-            if verdict in ("drop", "hold"):
-                self._drop(parent, out, f"fault injected: {verdict}", batch)
-                if verdict == "hold":
-                    self.held.append((sender, parent, out, root))
-                return None
-        return super()._push(sender, parent, out, root, batch)
-
-    def release(self, index: int = 0) -> Receipt:
-        """Deliver a held message now (and everything it causes)."""
-        sender, parent, out, root = self.held.pop(index)
-        batch: list[Any] = []
-        record = super()._push(sender, parent, out, root, batch)
-        assert record is not None, "held messages to wallets cannot be released"
-        self._crank(record, batch)
-        self._commit(batch)
-        return Receipt(record, self.trace_of(record))
-
-
-def once(predicate: Callable[[str, OutMessage], bool], verdict: str) -> Fault:
-    """A fault that strikes the first matching message only."""
-    fired = False
-
-    def fault(sender: str, out: OutMessage) -> str | None:
-        nonlocal fired
-        if not fired and predicate(sender, out):
-            fired = True
-            return verdict
-        return None
-
-    return fault
-
-
-def to_process(
-    target: str, action: str, sender: str | None = None
-) -> Callable[[str, OutMessage], bool]:
-    """Match messages with this Action delivered to target (and sent by sender)."""
-    return lambda s, out: (
-        out.target == target and out.tag("Action") == action and (sender is None or s == sender)
-    )
+# Fault injection lives in the devnet itself (Devnet.faults / .held / .release).
+FaultyDevnet = Devnet
 
 
 def dropped(r: Receipt) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tim3.arweave import Wallet, b64url_encode
 from tim3.devnet.clock import Clock
+from tim3.devnet.faults import Fault, Held
 from tim3.devnet.message import Kind, Message
 from tim3.devnet.store import Store
 from tim3.devnet.trace import Receipt, TraceNode
@@ -148,6 +149,8 @@ class Devnet:
         self._seq = 0
         self._pending_processes: list[ProcessInfo] = []
         self.log: list[str] = []
+        self.faults: list[Fault] = []
+        self.held: list[Held] = []
         self._meta_saved = bool(meta)
         if not meta:
             self._meta = {"genesis_ms": self.clock.genesis_ms, "seed": config.seed}
@@ -354,6 +357,19 @@ class Devnet:
             stack.extend(node.children)
         return root
 
+    def release(self, index: int = 0) -> Receipt:
+        """Deliver a message a fault held back (and everything it causes) now."""
+        if not 0 <= index < len(self.held):
+            raise DevnetError(f"No held message number {index}; {len(self.held)} are held.")
+        held = self.held.pop(index)
+        batch: list[Message] = []
+        record = self._deliver(held.sender, held.parent, held.out, held.root, batch)
+        if record is None:
+            raise DevnetError("A held message to a wallet cannot be released.")
+        self._crank(record, batch)
+        self._commit(batch)
+        return Receipt(record, self.trace_of(record))
+
     def advance(self, ms: int) -> None:
         """Move the devnet clock forward."""
         self.clock.advance(ms)
@@ -442,9 +458,7 @@ class Devnet:
                     self.log.append(f"message limit {self.config.max_chain} reached under {root}")
                     return True
                 count += 1
-                pushed = self._push(sender, record, out, root, batch)
-                if pushed is not None:
-                    queue.append(pushed)
+                queue.extend(self._push(sender, record, out, root, batch))
             for spawn in result.spawns:
                 count += 1
                 created = self._spawn_from(sender, record, spawn, root, batch)
@@ -473,10 +487,27 @@ class Devnet:
         self._add(record, batch)
 
     def _push(self, sender: ProcessInfo, parent: Message, out: OutMessage, root: str,
-              batch: list[Message]) -> Message | None:
+              batch: list[Message]) -> list[Message]:
+        """Push one outbox message as the messenger would, unless a fault intervenes."""
         if out.problem:
             self._drop(parent, out, f"the messenger drops it: {out.problem}", batch)
-            return None
+            return []
+        for fault in self.faults:
+            verdict = fault(sender.id, out)
+            if verdict in ("drop", "hold"):
+                self._drop(parent, out, f"fault injected: {verdict}", batch)
+                if verdict == "hold":
+                    self.held.append(Held(sender, parent, out, root))
+                return []
+            if verdict == "duplicate":
+                first = self._deliver(sender, parent, out, root, batch)
+                second = self._deliver(sender, parent, out, root, batch)
+                return [r for r in (first, second) if r is not None]
+        record = self._deliver(sender, parent, out, root, batch)
+        return [] if record is None else [record]
+
+    def _deliver(self, sender: ProcessInfo, parent: Message, out: OutMessage, root: str,
+                 batch: list[Message]) -> Message | None:
         tags = [(n, v) for n, v in out.tags if n not in _PUSH_STRIP]
         tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", sender.id),
                  ("From-Module", sender.module), ("Pushed-For", root)]
