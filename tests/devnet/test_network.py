@@ -111,6 +111,7 @@ def test_dry_run_reads_without_scheduling(devnet, deployer, alice):
     result = devnet.dryrun(a, tags={"Action": "Balance"}, sender=alice)
 
     assert result.messages[0].tag("Balance") == "7"
+    assert result.messages[0].action is None
     assert result.messages[0].target == alice.address
     assert len(devnet.messages(a)) == before
 

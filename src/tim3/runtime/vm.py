@@ -59,6 +59,10 @@ class OutMessage:
                 return v
         return default
 
+    @property
+    def action(self) -> str | None:
+        return self.tag("Action")
+
 
 @dataclass(frozen=True, slots=True)
 class OutSpawn:
