@@ -15,9 +15,18 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# Browser tests drive Debian's Chromium (Playwright's own download is not reachable).
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && apt-get install -y -q chromium; \
+		else echo "chromium not found at /usr/bin/chromium: the browser tests will be skipped"; fi; \
+	fi
+	@# npm packages for the cross-implementation tests (arbundles, aoconnect).
 	@if command -v npm >/dev/null 2>&1; then \
-		cd tests/e2e/arbundles && npm install --no-audit --no-fund --silent; \
-	else echo "npm not found: the arbundles interop test will be skipped"; fi
+		for d in tests/e2e/arbundles tests/e2e/aoconnect; do \
+			[ -f $$d/package.json ] && (cd $$d && npm install --no-audit --no-fund --silent); \
+		done; true; \
+	else echo "npm not found: the arbundles and aoconnect tests will be skipped"; fi
 
 ## First command: install and start the local devnet with the TIM3 system deployed.
 run: install

@@ -10,6 +10,7 @@
   + DataItemError          (a malformed or badly signed ANS-104 data item)
   + NodeError
   + ClientError
+  + OperationError         (a process refused an operator or user operation, or never answered)
 """
 
 from __future__ import annotations
@@ -69,3 +70,7 @@ class NodeError(Tim3Error):
 
 class ClientError(Tim3Error):
     """An AO network answered with an error or could not be reached."""
+
+
+class OperationError(Tim3Error):
+    """A process answered an operation with an error, or not as expected."""

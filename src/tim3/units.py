@@ -13,7 +13,7 @@ _AMOUNT = re.compile(r"^(0|[1-9][0-9]*)(?:\.([0-9]+))?$")
 
 def parse_amount(text: str, decimals: int) -> int:
     """'5.25' with 12 decimals → 5_250_000_000_000. No floats, no rounding."""
-    m = _AMOUNT.match(text.strip().replace(",", "") if isinstance(text, str) else "")
+    m = _AMOUNT.match(text.strip() if isinstance(text, str) else "")
     if not m:
         raise ConfigError(
             f"'{text}' is not an amount. Write digits with an optional '.', like 5.25.")

@@ -227,3 +227,14 @@ def test_an_unknown_action_gets_no_reply(devnet: Devnet, tm: str, alice: Wallet)
     r = devnet.send(alice, tm, tags={"Action": "Steal", "Quantity": "1"})
 
     assert r.messages == []
+
+
+def test_authorize_by_tag_works_with_the_blank_data_ao_clients_send(devnet, deployer):
+    from tim3.processes import source
+
+    tm = devnet.spawn(deployer, source("token_manager"))
+    other = devnet.spawn(deployer, source("usda_mock"))
+
+    r = devnet.send(deployer, tm, tags={"Action": "Authorize", "Process-Id": other}, data=" ")
+
+    assert r.ok and not [m for m in r.result.messages if m.tag("Error")]

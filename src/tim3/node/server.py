@@ -21,11 +21,12 @@ class NodeServer:
     def __init__(self, devnet: Devnet, host: str = "127.0.0.1", port: int = 8734) -> None:
         self.devnet = devnet
         self.host = host
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self._socket.bind((host, port))
         except OSError as exc:
+            self._socket.close()
             raise NodeError(f"Port {port} on {host} is in use or not allowed ({exc.strerror}). "
                             "Pass --port 0 to take a free one.") from exc
         self.port = self._socket.getsockname()[1]

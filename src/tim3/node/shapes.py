@@ -10,7 +10,8 @@ from tim3.arweave import DataItem, b64url_encode
 from tim3.devnet import Message
 from tim3.runtime import Evaluation
 
-__all__ = ["decode_cursor", "encode_cursor", "result_json", "su_message_json", "tags_json"]
+__all__ = ["decode_cursor", "decode_position", "encode_cursor", "result_json",
+           "su_message_json", "tags_json"]
 
 
 def tags_json(tags: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -48,6 +49,20 @@ def decode_cursor(text: str) -> int:
     try:
         data = json.loads(base64.b64decode(text + "=" * (-len(text) % 4)).decode())
         return int(data["timestamp"])
+    except Exception as exc:  # noqa: BLE001 - any malformed cursor is the caller's error
+        raise ValueError(f"'{text}' is neither a cursor nor a timestamp") from exc
+
+
+def decode_position(text: str, raw_ordinate: float) -> tuple[int, float]:
+    """A cursor → (timestamp, ordinate); a raw timestamp → (timestamp, raw_ordinate).
+
+    Results that share a millisecond differ by ordinate (the slot), so paging compares both.
+    """
+    if text.isdigit():
+        return int(text), raw_ordinate
+    try:
+        data = json.loads(base64.b64decode(text + "=" * (-len(text) % 4)).decode())
+        return int(data["timestamp"]), float(data["ordinate"])
     except Exception as exc:  # noqa: BLE001 - any malformed cursor is the caller's error
         raise ValueError(f"'{text}' is neither a cursor nor a timestamp") from exc
 

@@ -19,6 +19,7 @@ DEPLOYER = "deployer"
 USDA_DENOMINATION = 12
 DEFAULT_FUND = 1_000 * 10**USDA_DENOMINATION   # 1,000 USDA per dev wallet
 _DEPLOYMENT = "deployment.json"
+_TOKENS = ("USDA", "TIM3")
 
 
 @dataclass
@@ -32,6 +33,11 @@ class LocalNet:
     data_dir: Path | None
     fresh: bool = True
     endpoints: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tokens(self) -> list[str]:
+        """The processes that are tokens (the others `tim3 deploy` recorded are not)."""
+        return [t for t in self.processes if t in _TOKENS]
 
     def balance(self, token: str, address: str) -> int:
         """A token balance in base units, read by dry-run."""
@@ -47,7 +53,7 @@ class LocalNet:
         return {
             "wallets": {
                 n: {"address": w.address,
-                    "balances": {t: str(self.balance(t, w.address)) for t in self.processes}}
+                    "balances": {t: str(self.balance(t, w.address)) for t in self.tokens}}
                 for n, w in self.wallets.items()},
             "deployer": self.deployer.address,
             "processes": dict(self.processes),
@@ -62,7 +68,7 @@ class LocalNet:
         for name, w in self.wallets.items():
             bal = "  ".join(
                 f"{format_amount(self.balance(t, w.address), USDA_DENOMINATION)} {t}"
-                for t in self.processes)
+                for t in self.tokens)
             lines.append(f"{name:<9} {w.address}  {bal}")
         lines.append(f"{'deployer':<9} {self.deployer.address}  (owns the processes)")
         lines += ["", "Dev wallet keys are public knowledge: never send them real value.",
@@ -106,5 +112,9 @@ def start_local(
         devnet.send(deployer, usda, tags={"Action": "Mint", "Recipient": w.address,
                                           "Quantity": str(fund)})
     if deployment_file is not None:
-        deployment_file.write_text(json.dumps({"processes": processes}, indent=2))
+        # Everything `environment("local")` needs besides the node's URL.
+        deployment_file.write_text(json.dumps({
+            "processes": processes, "owner": deployer.address, "authority": devnet.mu.address,
+            "scheduler": devnet.su.address, "module": MODULE_ID,
+            "denomination": USDA_DENOMINATION}, indent=2))
     return LocalNet(devnet, deployer, wallets, processes, data, fresh=True)

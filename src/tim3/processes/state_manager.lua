@@ -261,7 +261,7 @@ end
 -- and what is wrong.
 local function dataObject(msg)
   local data = msg.Data
-  if data == nil or data == "" then return {} end
+  if data == nil or (type(data) == "string" and string.find(data, "^%s*$")) then return {} end  -- AO clients send " " for no data
   if type(data) == "string" then
     if #data > MAX_DATA_BYTES then return nil, "Data must be at most " .. MAX_DATA_BYTES .. " bytes" end
     if not string.find(data, "^%s*{") then return nil, "Data must be a JSON object" end

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tim3.devnet import Kind
+from tim3.devnet import Kind, Message
 from tim3.errors import DevnetError
 from tim3.node.errors import BadRequest, NotFound
 from tim3.node.params import MAX_JSON_BYTES, query_int, read_body, require_id
-from tim3.node.shapes import decode_cursor, encode_cursor, result_json
+from tim3.node.shapes import decode_position, encode_cursor, result_json
 from tim3.node.state import NodeState
 
 _EVALUATED = (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT)
@@ -41,21 +42,27 @@ async def results(request: Request) -> Response:
     if sort not in ("ASC", "DESC"):
         raise BadRequest(f"'sort' must be ASC or DESC, got '{sort[:20]}'.")
     limit = query_int(request, "limit", 25, 1, 1000)
+    # A raw timestamp stands for the whole millisecond: past it going up, before it going down.
+    edge = math.inf if sort == "ASC" else -math.inf
     try:
         q = request.query_params
-        lo = decode_cursor(q["from"]) if q.get("from") else None
-        hi = decode_cursor(q["to"]) if q.get("to") else None
+        lo = decode_position(q["from"], edge) if q.get("from") else None
+        hi = decode_position(q["to"], edge) if q.get("to") else None
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
     records = [m for m in state.devnet.messages(pid)
                if m.kind in _EVALUATED and m.result is not None and m.result.ok]
+
+    def pos(m: Message) -> tuple[int, float]:
+        return m.timestamp, float(m.slot or 0)
+
     if sort == "DESC":
         records.reverse()
         chosen = [m for m in records
-                  if (lo is None or m.timestamp < lo) and (hi is None or m.timestamp >= hi)]
+                  if (lo is None or pos(m) < lo) and (hi is None or pos(m) >= hi)]
     else:
         chosen = [m for m in records
-                  if (lo is None or m.timestamp > lo) and (hi is None or m.timestamp <= hi)]
+                  if (lo is None or pos(m) > lo) and (hi is None or pos(m) <= hi)]
     page = chosen[:limit]
     return JSONResponse({
         "pageInfo": {"hasNextPage": len(chosen) > len(page)},
@@ -66,7 +73,7 @@ async def results(request: Request) -> Response:
 def _dry_run_input(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body or b"{}")
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or bytes that are no text at all
         raise BadRequest(f"The dry-run body is not JSON: {exc}.") from exc
     if not isinstance(data, dict):
         raise BadRequest("The dry-run body must be a JSON object.")

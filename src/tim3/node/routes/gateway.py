@@ -62,8 +62,20 @@ def _values(expr: str | None, variables: dict[str, Any]) -> list[str] | None:
         value = variables.get(expr[1:])
         if value is None:
             return None
-        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return re.findall(r'"([^"]*)"', expr)
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise BadRequest(
+                f"GraphQL variable '{expr[1:]}' must be a string or a list of strings.")
+        return list(value)
+    # A literal list: quoted strings, and $variables inside it (`owners: [$owner]`).
+    found: list[str] = []
+    for quoted, name in re.findall(r'"([^"]*)"|\$(\w+)', expr):
+        if name:
+            found.extend(_values("$" + name, variables) or [])
+        else:
+            found.append(quoted)
+    return found
 
 
 def _filters(args: str, variables: dict[str, Any]) -> tuple[list[str] | None, list[str] | None,
@@ -80,6 +92,11 @@ def _filters(args: str, variables: dict[str, Any]) -> tuple[list[str] | None, li
         text = tm.group(1)
         if text.startswith("$"):
             raw = variables.get(text[1:]) or []
+            if not isinstance(raw, list) or not all(
+                    isinstance(t, dict) and isinstance(t.get("name"), str)
+                    and isinstance(t.get("values", []), list) for t in raw):
+                raise BadRequest(f"GraphQL variable '{text[1:]}' must be a list of "
+                                 "{name, values} objects.")
             tag_filters = [(t["name"], [str(v) for v in t.get("values", [])]) for t in raw]
         else:
             pairs = re.findall(r'name\s*:\s*"([^"]*)"\s*,\s*values\s*:\s*\[([^\]]*)\]', text)
@@ -89,7 +106,10 @@ def _filters(args: str, variables: dict[str, Any]) -> tuple[list[str] | None, li
     limit = 100
     if first:
         raw = first.group(1)
-        limit = int(variables.get(raw[1:], 100)) if raw.startswith("$") else int(raw)
+        value = variables.get(raw[1:], 100) if raw.startswith("$") else int(raw)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise BadRequest(f"GraphQL 'first' must be a whole number, got {value!r}.")
+        limit = value
     return ids, owners, tag_filters, limit
 
 
@@ -97,11 +117,13 @@ async def graphql(request: Request) -> Response:
     state: NodeState = request.app.state.node
     try:
         payload = json.loads(await read_body(request, MAX_JSON_BYTES) or b"{}")
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or bytes that are no text at all
         raise BadRequest(f"The GraphQL body is not JSON: {exc}.") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         raise BadRequest("A GraphQL request needs a 'query' string.")
     variables = payload.get("variables") or {}
+    if not isinstance(variables, dict):
+        raise BadRequest("GraphQL 'variables' must be a JSON object.")
     m = _ARGS.search(payload["query"])
     if not m:
         raise BadRequest("This gateway answers 'transactions(...)' queries only.")

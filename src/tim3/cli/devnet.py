@@ -1,44 +1,25 @@
-"""The `tim3` command line: a thin shell over the library."""
+"""`tim3 devnet`: the local AO network, as a local Ethereum node starts."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import sys
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tim3 import __version__
-from tim3.errors import Tim3Error
+from tim3.ops.environments import NODE_FILE, devnet_data_dir
 
-app = typer.Typer(
-    name="tim3",
-    help="TIM3: a USDA-backed token on AO, with a local AO devnet.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"tim3 {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-) -> None:
-    """TIM3: a USDA-backed token on AO, with a local AO devnet."""
+app = typer.Typer()
 
 
 @app.command()
 def devnet(
-    data: Annotated[Path, typer.Option(help="Folder that keeps the devnet between runs.",
-                                       rich_help_panel="Storage")] = Path(".tim3/devnet"),
+    data: Annotated[Path | None, typer.Option(
+        help="Folder that keeps the devnet between runs. Default: $TIM3_DEVNET_DATA or "
+             ".tim3/devnet.", rich_help_panel="Storage")] = None,
     fresh: Annotated[bool, typer.Option(help="Delete the folder's devnet and start over.",
                                         rich_help_panel="Storage")] = False,
     wallets: Annotated[str, typer.Option(help="Comma-separated dev wallet names to fund.",
@@ -48,6 +29,9 @@ def devnet(
     port: Annotated[int, typer.Option(
         help="Port of the HTTP node on 127.0.0.1 (0 takes a free one).",
         rich_help_panel="Network")] = 8734,
+    gateway_port: Annotated[int, typer.Option(
+        help="Port of the web gateway (swap page, flow diagrams) on 127.0.0.1 (0 takes a free "
+             "one).", rich_help_panel="Network")] = 8735,
     serve: Annotated[bool, typer.Option(help="Serve the HTTP node until Ctrl-C; --no-serve "
                                         "prints the devnet and exits.",
                                         rich_help_panel="Network")] = True,
@@ -58,12 +42,16 @@ def devnet(
     from tim3.ops.local import USDA_DENOMINATION, start_local
     from tim3.units import parse_amount
 
+    folder = devnet_data_dir(data)
     if fresh:
-        for name in ("devnet.sqlite", "devnet.sqlite-wal", "devnet.sqlite-shm", "deployment.json"):
-            (data / name).unlink(missing_ok=True)
+        for name in ("devnet.sqlite", "devnet.sqlite-wal", "devnet.sqlite-shm", "deployment.json",
+                     NODE_FILE):
+            (folder / name).unlink(missing_ok=True)
     names = tuple(n.strip() for n in wallets.split(",") if n.strip())
-    net = start_local(data, names, parse_amount(fund, USDA_DENOMINATION))
+    net = start_local(folder, names, parse_amount(fund, USDA_DENOMINATION))
     server = None
+    gateway = None
+    node_file = folder / NODE_FILE
     try:
         if serve:
             from tim3.node import NodeServer
@@ -71,28 +59,30 @@ def devnet(
             server = NodeServer(net.devnet, port=port)
             net.endpoints = {"MU": server.url, "CU": server.url, "SU": server.url,
                              "Gateway": server.url}
+            from tim3.app import GatewayServer, LocalChain
+
+            # One lock for node and gateway: the devnet is single-threaded.
+            chain = LocalChain.from_localnet(net, lock=server.app.state.node.lock)
+            gateway = GatewayServer(chain, port=gateway_port)
+            net.endpoints["Web app"] = gateway.url + "/"
         if as_json:
             typer.echo(json.dumps(net.to_json(), indent=2))
         else:
             typer.echo(net.to_text())
         if server is not None:
+            # Other tim3 commands on this folder then go through the node, never the file.
+            node_file.write_text(json.dumps({"url": server.url, "pid": os.getpid()}))
             typer.echo(f"aoconnect: connect({{MU_URL: '{server.url}', CU_URL: '{server.url}', "
                        f"GATEWAY_URL: '{server.url}'}})")
+            if gateway is not None:
+                gateway.start()
+                typer.echo(f"Web app: swap, flows, explorer at {gateway.url}/")
             typer.echo(f"Listening on {server.url}  (Ctrl-C to stop)")
             with contextlib.suppress(KeyboardInterrupt):
                 server.serve_forever()
     finally:
+        if gateway is not None:
+            gateway.stop()
+        if server is not None:
+            node_file.unlink(missing_ok=True)
         net.devnet.close()
-
-
-def main() -> None:
-    """Entry point: Tim3Error becomes one red line and exit 1; anything else is a bug."""
-    try:
-        app(standalone_mode=True)
-    except Tim3Error as exc:
-        typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

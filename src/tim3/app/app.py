@@ -1,0 +1,26 @@
+"""`create_gateway`: the web gateway as a Starlette app over a `Chain`."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+
+from tim3.app.chain import Chain
+from tim3.app.errors import handle_error
+from tim3.app.routes import routes
+from tim3.errors import Tim3Error
+
+__all__ = ["create_gateway"]
+
+
+def create_gateway(chain: Chain, debug: bool = False) -> Starlette:
+    """The gateway app: the page at `/`, its JSON API under `/api/`.
+
+    Parameters:
+        chain: the network to serve (`LocalChain` for a devnet, `LegacyChain` for real AO).
+        debug: show tracebacks for unexpected errors (never for tim3 errors).
+    """
+    app = Starlette(debug=debug, routes=routes,
+                    exception_handlers={Tim3Error: handle_error, HTTPException: handle_error})
+    app.state.chain = chain
+    return app

@@ -1,0 +1,250 @@
+"""The deployment guide's procedure on the local devnet, through the CLI: deploy, configure,
+verify, a small mint, reconcile, rollback — and the failures it must catch."""
+
+import json
+
+import pytest
+
+from tim3.errors import DevnetError
+from tim3.ops.local import start_local
+from tim3.processes import source
+
+USDA = 10**12
+
+
+@pytest.fixture
+def deployed(devnet_dir, tim3):
+    """A second TIM3 deployed and configured through the CLI; returns (old id, new id)."""
+    old = tim3.json("env", "show", "local")["processes"]["tim3"]
+    new = tim3.json("deploy")["process_id"]
+    assert tim3("configure").exit_code == 0
+    return old, new
+
+
+def write_user_env(path, **local):
+    path.write_text(json.dumps({"environments": {"local": local}}))
+    return path
+
+
+def test_deploy_records_the_new_tim3_and_keeps_the_old_for_rollback(devnet_dir, tim3):
+    old = tim3.json("env", "show", "local")["processes"]["tim3"]
+
+    d = tim3.json("deploy")
+
+    assert d["previous"] == old and d["process_id"] != old
+    assert tim3.json("env", "show", "local")["processes"]["tim3"] == d["process_id"]
+    assert json.loads((devnet_dir / "deployment.json").read_text())["history"]["tim3"] == [old]
+
+
+def test_verify_after_deploy_and_configure_matches_everything(deployed, tim3):
+    result = tim3("verify")
+
+    assert result.exit_code == 0, result.output
+    assert "✗" not in result.stdout
+    for check in ("Authority", "code sha256", "USDA process", "Denomination = USDA's", "Owner"):
+        assert check in result.stdout
+
+
+def test_a_small_mint_then_reconcile_shows_exact_backing(deployed, tim3):
+    swap = tim3.json("swap", "5.25", "--wallet", "alice")
+    balances = tim3.json("balance", "--wallet", "alice")["balances"]
+    report = tim3.json("reconcile")
+
+    assert swap["done"] and swap["quantity"] == str(5_250_000_000_000)
+    assert {b["token"]: b["balance"] for b in balances}["tim3"] == "5250000000000"
+    assert report["ok"] and report["deficit"] == "0" and report["surplus"] == "0"
+    assert report["usda_balance"] == report["total_supply"] == "5250000000000"
+
+
+def test_redeem_pays_the_usda_back(deployed, tim3):
+    tim3("swap", "2", "--wallet", "bob")
+
+    redeem = tim3.json("redeem", "0.5", "--wallet", "bob")
+
+    assert redeem["done"]
+    usda = {b["token"]: b["balance"] for b in tim3.json("balance", "--wallet", "bob")["balances"]}
+    assert usda["usda"] == str(998_500_000_000_000) and usda["tim3"] == str(15 * USDA // 10)
+
+
+def test_transfer_moves_tim3_in_exact_base_units(deployed, tim3):
+    tim3("swap", "1", "--wallet", "alice")
+    bob = tim3.json("balance", "--wallet", "bob")["address"]
+
+    moved = tim3.json("transfer", bob, "0.000000000001", "--wallet", "alice")
+
+    assert moved["quantity"] == "1"
+    tokens = {b["token"]: b["balance"] for b in tim3.json("balance", bob)["balances"]}
+    assert tokens["tim3"] == "1"
+
+
+def test_rollback_points_back_and_pauses_the_new_one_and_undo_reverses_it(deployed, tim3):
+    old, new = deployed
+
+    rolled = tim3.json("rollback")
+    refused = tim3("swap", "1", "--env", "local", "--wallet", "alice")   # goes to the old one
+    undone = tim3.json("rollback", "--undo")
+
+    assert rolled["from"] == new and rolled["to"] == old and rolled["paused"] == "Pause-Mint"
+    assert refused.exit_code == 0, refused.output
+    assert undone["to"] == new and undone["resumed"] == "Resume-Mint"
+    assert tim3.json("env", "show")["processes"]["tim3"] == new
+    assert tim3.json("swap", "1", "--wallet", "alice")["done"]   # minting resumed
+
+
+def test_the_paused_tim3_refunds_a_deposit_with_its_reason(deployed, tim3, devnet_dir):
+    _, new = deployed
+    tim3("rollback")
+    net = start_local(devnet_dir, ("alice",))
+    alice = net.wallets["alice"]
+    receipt = net.devnet.send(alice, net.processes["USDA"], tags={
+        "Action": "Transfer", "Recipient": new, "Quantity": str(USDA)})
+    net.devnet.close()
+
+    result = tim3("flow", receipt.id)
+
+    assert result.exit_code == 0, result.output
+    assert "Deposit-Error" in result.stdout and "Minting is paused" in result.stdout
+
+
+def test_rollback_without_an_earlier_deployment_is_one_clear_error(devnet_dir, tim3):
+    result = tim3("rollback")
+
+    assert result.exit_code == 1
+    assert "no earlier tim3 to roll back to" in result.stderr
+
+
+def test_verify_finds_a_wrong_process_id_in_the_environment(deployed, tim3, tmp_path):
+    user = write_user_env(tmp_path / "envs.json",
+                          processes={"usda": "x" * 43})
+
+    result = tim3("verify", "--environments", user)
+
+    assert result.exit_code == 1
+    assert "✗  usda     process exists" in result.stdout
+    assert "✗  tim3     USDA process" in result.stdout
+
+
+def test_verify_finds_a_tim3_spawned_without_authority(devnet_dir, tim3, tmp_path):
+    net = start_local(devnet_dir, ())
+    with pytest.raises(DevnetError):
+        net.devnet.spawn(net.deployer, source("tim3"), tags={"Name": "TIM3"}, authority=None)
+    bare = net.devnet.processes()[-1].id
+    net.devnet.close()
+    user = write_user_env(tmp_path / "envs.json", processes={"tim3": bare})
+
+    result = tim3("verify", "tim3", "--environments", user)
+
+    assert result.exit_code == 1
+    assert "(no Authority tag)" in result.stdout
+    assert "✗  tim3     boot" in result.stdout
+
+
+def test_deploy_refuses_an_environment_without_authority(tim3, tmp_path):
+    from tim3.arweave import Wallet
+
+    Wallet.from_name("deployer").save(tmp_path / "deployer.json")
+    user = tmp_path / "envs.json"
+    user.write_text(json.dumps({"environments": {"bare": {
+        "kind": "legacy", "mu_url": "http://127.0.0.1:9", "cu_url": "http://127.0.0.1:9",
+        "gateway_url": "http://127.0.0.1:9", "scheduler": "a" * 43, "module": "b" * 43,
+        "processes": {}}}}))
+
+    result = tim3("deploy", "--env", "bare", "--environments", user,
+                  "--wallet", tmp_path / "deployer.json")
+
+    assert result.exit_code == 1
+    assert "has no 'authority'" in result.stderr and "will not deploy" in result.stderr
+
+
+def test_verify_finds_a_denomination_that_differs_from_usdas(deployed, tim3):
+    tim3("configure", "--set", "Denomination=6", "--only")
+
+    result = tim3("verify", "tim3")
+
+    assert result.exit_code == 1
+    assert "✗  tim3     Denomination = USDA's  12" in result.stdout
+
+
+def test_verify_finds_an_environment_denomination_usda_does_not_have(devnet_dir, tim3, tmp_path):
+    user = write_user_env(tmp_path / "envs.json", denomination=6)
+
+    result = tim3("verify", "usda", "--environments", user)
+
+    assert result.exit_code == 1
+    assert "✗  usda     Denomination" in result.stdout
+
+
+def test_reconcile_finds_unbacked_tim3_minted_by_an_owner_eval(deployed, tim3, devnet_dir):
+    _, new = deployed
+    tim3("swap", "1", "--wallet", "alice")
+    net = start_local(devnet_dir, ("bob",))
+    bob = net.wallets["bob"].address
+    net.devnet.eval(net.deployer, new, f"""
+        local bint = require(".bint")(256)
+        Balances["{bob}"] = "{10 * USDA}"
+        TotalSupply = tostring(bint(TotalSupply) + bint("{10 * USDA}"))
+    """)
+    net.devnet.close()
+
+    result = tim3("reconcile")
+
+    assert result.exit_code == 1
+    assert "DEFICIT" in result.stdout
+    report = json.loads(tim3("reconcile", "--json").stdout)
+    assert report["deficit"] == str(10 * USDA) and not report["ok"]
+
+
+def test_verify_finds_code_that_differs_from_the_build(deployed, tim3, tmp_path):
+    tim3("build", "tim3", "--out", tmp_path / "build")
+    lua = tmp_path / "build" / "tim3.lua"
+    lua.write_text(lua.read_text() + "\n-- patched\n")
+    from tim3.ops.build import sha256_text
+
+    (tmp_path / "build" / "tim3.lua.sha256").write_text(sha256_text(lua.read_text()))
+
+    result = tim3("verify", "tim3", "--build-dir", tmp_path / "build")
+
+    assert result.exit_code == 1
+    assert "✗  tim3     code sha256" in result.stdout
+
+
+def test_swap_more_than_the_wallet_holds_is_one_sentence(deployed, tim3):
+    result = tim3("swap", "5000", "--wallet", "alice")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(
+        "Error: Transfer was refused by usda: Insufficient balance")
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_environment_gets_a_suggestion(tim3):
+    result = tim3("verify", "--env", "prodution")
+
+    assert result.exit_code == 1
+    assert "Did you mean 'production'?" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["swap"], ["deploy", "--tag", "no-equals-sign"],
+                                  ["verify", "--bogus"]],
+                         ids=["missing-amount", "bad-tag", "unknown-option"])
+def test_usage_errors_exit_2(tim3, args):
+    assert tim3(*args).exit_code == 2
+
+
+def test_a_local_command_without_a_devnet_says_how_to_start_one(tim3, tmp_path):
+    result = tim3("balance", "--data", tmp_path / "nothing-here")
+
+    assert result.exit_code == 1
+    assert "tim3 devnet" in result.stderr
+
+
+def test_the_coordinator_system_deploys_configures_and_verifies(devnet_dir, tim3):
+    for role in ("token_manager", "state_manager", "coordinator"):
+        assert tim3("deploy", role).exit_code == 0
+
+    configured = tim3.json("configure", "coordinator")
+    result = tim3("verify", "coordinator", "token_manager", "state_manager")
+
+    assert configured["steps"][0].startswith("token_manager authorized")
+    assert result.exit_code == 0, result.stdout
+    assert "✓  coordinator    Token-Manager-Status" in result.stdout
