@@ -24,8 +24,8 @@ install-test: $(BIN)/python
 	@# npm packages for the cross-implementation tests (arbundles, aoconnect).
 	@if command -v npm >/dev/null 2>&1; then \
 		for d in tests/e2e/arbundles tests/e2e/aoconnect; do \
-			[ -f $$d/package.json ] && (cd $$d && npm install --no-audit --no-fund --silent); \
-		done; true; \
+			(cd $$d && npm install --no-audit --no-fund --silent) || exit 1; \
+		done; \
 	else echo "npm not found: the arbundles and aoconnect tests will be skipped"; fi
 
 ## First command: install and start the local devnet with the TIM3 system deployed.

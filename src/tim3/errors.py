@@ -69,7 +69,16 @@ class NodeError(Tim3Error):
 
 
 class ClientError(Tim3Error):
-    """An AO network answered with an error or could not be reached."""
+    """An AO network answered with an error or could not be reached.
+
+    `status` is the HTTP status the network answered (None when nothing answered); `url` is
+    the address that was asked (None for an in-process network).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, url: str | None = None) -> None:
+        self.status = status
+        self.url = url
+        super().__init__(message)
 
 
 class OperationError(Tim3Error):

@@ -43,10 +43,7 @@ _HINTS = {
 
 
 def _error(message: str, *, status: int | None, url: str) -> ClientError:
-    exc = ClientError(message)
-    exc.status = status  # type: ignore[attr-defined]
-    exc.url = url  # type: ignore[attr-defined]
-    return exc
+    return ClientError(message, status=status, url=url)
 
 
 def _server_text(response: httpx.Response) -> str:

@@ -26,10 +26,7 @@ _EVALUATED = (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT)
 def _error(message: str, status: int) -> ClientError:
     # `status` is what the HTTP node answers for the same request, so callers can treat
     # both networks alike.
-    exc = ClientError(message)
-    exc.status = status  # type: ignore[attr-defined]
-    exc.url = None  # type: ignore[attr-defined]
-    return exc
+    return ClientError(message, status=status)
 
 
 class LocalNetwork(AoNetwork):

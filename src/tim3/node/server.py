@@ -21,7 +21,9 @@ class NodeServer:
     def __init__(self, devnet: Devnet, host: str = "127.0.0.1", port: int = 8734) -> None:
         self.devnet = devnet
         self.host = host
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio only switches Nagle off (TCP_NODELAY) on sockets
+        # whose protocol it can see, and with Nagle every keep-alive reply waits ~40 ms.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self._socket.bind((host, port))

@@ -27,7 +27,8 @@ async def result(request: Request) -> Response:
     if not state.devnet.is_process(pid):
         raise NotFound(f"Process '{pid}' is not on this devnet.")
     try:
-        record = state.devnet.message(mid, pid)
+        # Under the devnet lock: a message is recorded before it is evaluated.
+        record = await state.run(state.devnet.message, mid, pid)
     except DevnetError as exc:
         raise NotFound(f"Message '{mid}' was not scheduled on process '{pid}'.") from exc
     return JSONResponse(result_json(record.result))
@@ -50,7 +51,7 @@ async def results(request: Request) -> Response:
         hi = decode_position(q["to"], edge) if q.get("to") else None
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
-    records = [m for m in state.devnet.messages(pid)
+    records = [m for m in await state.run(state.devnet.messages, pid)
                if m.kind in _EVALUATED and m.result is not None and m.result.ok]
 
     def pos(m: Message) -> tuple[int, float]:

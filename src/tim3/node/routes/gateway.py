@@ -20,7 +20,24 @@ from tim3.node.state import NodeState
 
 # aos's legacy module id: spawning with it runs this devnet's runtime, as the aos CLI expects.
 AOS_MODULE_ID = "ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s"
-_ARGS = re.compile(r"transactions\s*\((.*?)\)\s*\{", re.S)
+def _transactions_args(query: str) -> str | None:
+    """The text between `transactions(` and its matching `)`; linear, so no query can stall."""
+    start = query.find("transactions")
+    if start < 0:
+        return None
+    open_at = query.find("(", start)
+    if open_at < 0 or query[start + len("transactions"):open_at].strip():
+        return None
+    depth = 0
+    for i in range(open_at, len(query)):
+        c = query[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return query[open_at + 1:i]
+    return None
 
 
 def _node(
@@ -124,10 +141,10 @@ async def graphql(request: Request) -> Response:
     variables = payload.get("variables") or {}
     if not isinstance(variables, dict):
         raise BadRequest("GraphQL 'variables' must be a JSON object.")
-    m = _ARGS.search(payload["query"])
-    if not m:
+    args = _transactions_args(payload["query"])
+    if args is None:
         raise BadRequest("This gateway answers 'transactions(...)' queries only.")
-    ids, owners, tag_filters, limit = _filters(m.group(1), variables)
+    ids, owners, tag_filters, limit = _filters(args, variables)
     nodes = []
     for node in _records(state):
         tags: dict[str, str] = {}
