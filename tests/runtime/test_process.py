@@ -182,3 +182,13 @@ def test_a_child_spawned_without_authority_ignores_its_own_boot(devnet, deployer
     child = ev(devnet, deployer, parent, "return Child")
     info = devnet.dryrun(child, tags={"Action": "Eval"}, data="return tostring(Kid)", sender=parent)
     assert info.output == "nil"
+
+
+def test_bytes_that_are_not_utf8_reach_python_replaced(devnet, deployer, alice):
+    pid = devnet.spawn(deployer, 'Handlers.add("b", "Bytes", function(m) m.reply({Data = "ok\\255", Note = "\\200x"}) end)')
+
+    r = devnet.send(alice, pid, tags={"Action": "Bytes"})
+
+    reply = r.result.messages[0]
+    assert reply.data == "ok\ufffd"
+    assert reply.tag("Note") == "\ufffdx"

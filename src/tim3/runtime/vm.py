@@ -222,7 +222,12 @@ class ProcessVM:
 
     def _call(self, timestamp: int, args: list[Any]) -> Evaluation:
         try:
-            flat = self._host.run(self.instruction_limit, timestamp, *args)
+            try:
+                flat = self._host.run(self.instruction_limit, timestamp, *args)
+            except UnicodeDecodeError:
+                # The message ran; its result holds bytes that are not UTF-8. Read it again
+                # with those bytes replaced, as the SU's lossy UTF-8 would show them.
+                flat = self._host.reflatten()
         except lua53.LuaMemoryError:
             self._c_sethook()
             return Evaluation(error="not enough memory: the process exceeded its memory limit")

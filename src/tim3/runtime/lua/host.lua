@@ -4,6 +4,7 @@
 -- Everything here stays local: process code cannot reach this chunk's upvalues.
 
 local sources = ...                     -- module file name → Lua source (from vm.py)
+local envRoot = {}                      -- holds the process env; a snapshot root
 
 local dbg = debug
 local sethook, getupvalue, setupvalue = dbg.sethook, dbg.getupvalue, dbg.setupvalue
@@ -137,7 +138,7 @@ local snapshot = nil
 
 local function takeSnapshot()
   local tables, funcs, exact = {}, {}, true
-  local stack, top = { _G, getmt("") }, 2
+  local stack, top = { _G, getmt(""), envRoot }, 3
   while top > 0 do
     local o = stack[top]
     stack[top] = nil
@@ -212,29 +213,23 @@ local function text(s)
   return concat(out)
 end
 
--- The CU hands aos a new env with every message, and aos turns env.Process.Tags into a map in
--- place; so env is rebuilt per message from the flat list vm.py gave once.
-local envArgs = nil
+-- aos turns env.Process.Tags into a map in place on the first message. The env (envRoot.env,
+-- declared at the top) is built once and is a snapshot root, so a restore restores its shape.
 
-local function setEnv(...)
-  envArgs = pack(...)
-end
-
-local function buildEnv()
-  local a = envArgs
-  local nptags = a[3]
+local function setEnv(pid, powner, nptags, ...)
   local ptags = {}
   for i = 1, nptags do
-    ptags[i] = { name = a[3 + 2 * i - 1], value = a[3 + 2 * i] }
+    local name, value = select(2 * i - 1, ...)
+    ptags[i] = { name = name, value = value }
   end
-  local base = 3 + 2 * nptags
-  local nmtags = a[base + 3]
+  local mid, mowner, nmtags = select(2 * nptags + 1, ...)
   local mtags = {}
   for i = 1, nmtags do
-    mtags[i] = { name = a[base + 3 + 2 * i - 1], value = a[base + 3 + 2 * i] }
+    local name, value = select(2 * nptags + 3 + 2 * i - 1, ...)
+    mtags[i] = { name = name, value = value }
   end
-  return { Process = { Id = a[1], Owner = a[2], Tags = ptags },
-           Module = { Id = a[base + 1], Owner = a[base + 2], Tags = mtags } }
+  envRoot.env = { Process = { Id = pid, Owner = powner, Tags = ptags },
+                  Module = { Id = mid, Owner = mowner, Tags = mtags } }
 end
 
 local function buildMsg(nfields, ...)
@@ -254,12 +249,17 @@ local function buildMsg(nfields, ...)
   return msg
 end
 
-local function flatValue(v)
-  if type(v) == "string" then return text(v), nil end
+-- Strings go to Python as they are; Python decodes UTF-8 and, if a string is not valid
+-- UTF-8, asks for the same result again with invalid bytes replaced (reflatten).
+local function raw(s) return s end
+local lastResult = nil
+
+local function flatValue(v, clean)
+  if type(v) == "string" then return clean(v), nil end
   return tostring(v), type(v)
 end
 
-local function flatten(result, out)
+local function flatten(result, out, clean)
   if result.Error ~= nil then
     out[1], out[2] = "error", text(tostring(result.Error))
     return out
@@ -274,7 +274,7 @@ local function flatten(result, out)
   elseif o ~= nil then
     data = tostring(o)
   end
-  out[1], out[2], out[3] = "ok", text(data), text(prompt)
+  out[1], out[2], out[3] = "ok", clean(data), clean(prompt)
   local n = 3
   local function put(v) n = n + 1; out[n] = v end
   local msgs = result.Messages or {}
@@ -282,7 +282,7 @@ local function flatten(result, out)
   for _, m in ipairs(msgs) do
     local problem = ""
     if type(m.Target) ~= "string" then problem = "it has no Target" end
-    local dv, dkind = flatValue(m.Data == nil and "" or m.Data)
+    local dv, dkind = flatValue(m.Data == nil and "" or m.Data, clean)
     if dkind and problem == "" then problem = "its Data is a " .. dkind .. ", not a string" end
     local tags = type(m.Tags) == "table" and m.Tags or {}
     put(type(m.Target) == "string" and m.Target or ""); put(type(m.Anchor) == "string" and m.Anchor or ""); put(dv)
@@ -294,10 +294,10 @@ local function flatten(result, out)
       local t = tags[i]
       if type(t) == "table" then
         local name, value = t.name, t.value
-        local vv, vkind = flatValue(value)
+        local vv, vkind = flatValue(value, clean)
         if vkind and problem == "" then problem = "tag '" .. tostring(name) .. "' has a " .. vkind .. " value" end
         if type(name) ~= "string" and problem == "" then problem = "a tag name is not a string" end
-        put(text(tostring(name))); put(vv); count = count + 1
+        put(clean(tostring(name))); put(vv); count = count + 1
       end
     end
     out[slot], out[slot + 1] = count, problem
@@ -305,12 +305,12 @@ local function flatten(result, out)
   local spawns = result.Spawns or {}
   put(#spawns)
   for _, s in ipairs(spawns) do
-    local dv = flatValue(s.Data == nil and "" or s.Data)
+    local dv = flatValue(s.Data == nil and "" or s.Data, clean)
     put(type(s.Anchor) == "string" and s.Anchor or ""); put(dv)
     local tags = type(s.Tags) == "table" and s.Tags or {}
     put(#tags)
     for i = 1, #tags do
-      put(text(tostring(tags[i].name))); put((flatValue(tags[i].value)))
+      put(clean(tostring(tags[i].name))); put((flatValue(tags[i].value, clean)))
     end
   end
   local assigns = result.Assignments or {}
@@ -332,12 +332,18 @@ local function run(limit, timestamp, nfields, ...)
   currentTime = timestamp or 0
   local msg = buildMsg(nfields, ...)
   sethook(hook, "", STEP)
-  local ok, result = pcall(process.handle, msg, buildEnv())
+  local ok, result = pcall(process.handle, msg, envRoot.env)
   if tripped then return "error", "instruction budget exceeded" end
   sethook()
   if not ok then return "error", text(tostring(result)) end
   if type(result) ~= "table" then return "error", "process.handle returned " .. type(result) end
-  local out = flatten(result, {})
+  lastResult = result
+  local out = flatten(result, {}, raw)
+  return unpack(out, 1, out.n or 2)
+end
+
+local function reflatten()
+  local out = flatten(lastResult, {}, text)
   return unpack(out, 1, out.n or 2)
 end
 
@@ -360,6 +366,7 @@ return {
   boot = boot,
   setEnv = setEnv,
   run = run,
+  reflatten = reflatten,
   status = status,
   snapshot = takeSnapshot,
   restore = restoreSnapshot,
