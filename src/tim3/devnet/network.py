@@ -7,6 +7,7 @@ object, synchronously: `send` returns when nothing is left to deliver.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -109,7 +110,11 @@ class ProcessInfo:
 
     @property
     def module(self) -> str:
-        return self.tag("Module") or MODULE_ID
+        return self._module
+
+    def __post_init__(self) -> None:
+        # Read on every push from this process: looked up once.
+        self._module = self.tag("Module") or MODULE_ID
 
     @property
     def scheduler(self) -> str | None:
@@ -282,7 +287,7 @@ class Devnet:
         record.root = record.id
         limit_reached = self._crank(record, batch)
         self._commit(batch)
-        receipt = Receipt(record, self.trace_of(record))
+        receipt = Receipt(record, lambda: self.trace_of(record))
         if limit_reached:
             receipt.limit_reached = True
             raise MessageLimitReached(record.id, self.config.max_chain, receipt)
@@ -300,7 +305,7 @@ class Devnet:
         record.root = record.id
         self._crank(record, batch, evaluated=True)
         self._commit(batch)
-        return Receipt(record, self.trace_of(record))
+        return Receipt(record, lambda: self.trace_of(record))
 
     def dryrun(
         self,
@@ -368,7 +373,7 @@ class Devnet:
             raise DevnetError("A held message to a wallet cannot be released.")
         self._crank(record, batch)
         self._commit(batch)
-        return Receipt(record, self.trace_of(record))
+        return Receipt(record, lambda: self.trace_of(record))
 
     def advance(self, ms: int) -> None:
         """Move the devnet clock forward."""
@@ -387,7 +392,7 @@ class Devnet:
 
     def _new_id(self) -> str:
         digest = hashlib.sha256(f"{self._meta['seed']}:{self._seq}".encode()).digest()
-        return b64url_encode(digest)
+        return base64.urlsafe_b64encode(digest)[:43].decode()
 
     def _add(self, record: Message, batch: list[Message]) -> Message:
         self._records.append(record)

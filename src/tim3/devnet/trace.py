@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from tim3.devnet.message import Kind, Message
@@ -54,13 +54,26 @@ class TraceNode:
         return "\n".join(lines)
 
 
-@dataclass
 class Receipt:
-    """What `Devnet.send` returns: the message, its result and everything it caused."""
+    """What `Devnet.send` returns: the message, its result and everything it caused.
 
-    message: Message
-    tree: TraceNode
-    limit_reached: bool = False
+    The causal tree is built on first use: most callers only read the result.
+    """
+
+    def __init__(self, message: Message, tree: TraceNode | Callable[[], TraceNode],
+                 limit_reached: bool = False) -> None:
+        self.message = message
+        self._tree = tree
+        self.limit_reached = limit_reached
+
+    @property
+    def tree(self) -> TraceNode:
+        if not isinstance(self._tree, TraceNode):
+            self._tree = self._tree()
+        return self._tree
+
+    def __repr__(self) -> str:
+        return f"Receipt(id={self.id!r}, ok={self.ok}, error={self.error!r})"
 
     @property
     def id(self) -> str:

@@ -98,7 +98,8 @@ def _parse(flat: Sequence[Any]) -> Evaluation:
         target, anchor, data, ntags, problem = (
             flat[i + 1], flat[i + 2], flat[i + 3], flat[i + 4], flat[i + 5])
         i += 5
-        tags = [(flat[i + 1 + 2 * k], flat[i + 2 + 2 * k]) for k in range(ntags)]
+        end = i + 1 + 2 * ntags
+        tags = list(zip(flat[i + 1:end:2], flat[i + 2:end:2], strict=True))
         i += 2 * ntags
         messages.append(OutMessage(target, anchor, data, tags, problem))
     i += 1
