@@ -24,7 +24,7 @@ import json
 import math
 from importlib import resources
 
-import gmpy2  # type: ignore[import-untyped]
+import gmpy2
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 DOMAIN = b"tim3-dev-wallet:v1:"

@@ -32,7 +32,7 @@ class Retry:
 
         A server's `Retry-After` is honoured, but never beyond `max_backoff`.
         """
-        wait = self.backoff * 2 ** (attempt - 1)
+        wait: float = self.backoff * 2.0 ** (attempt - 1)
         if retry_after is not None:
             wait = max(wait, retry_after)
         return min(wait, self.max_backoff)
