@@ -38,6 +38,7 @@ test: install-test lint
 
 lint:
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/devnet.py

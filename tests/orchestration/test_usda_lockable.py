@@ -1,5 +1,5 @@
-"""The lockable mock USDA of the V1 flow (usda_lockable.lua): usda_mock.lua verbatim, plus a
-lock that only authorized lockers use."""
+"""The lockable mock USDA of the V1 flow (usda_lockable.lua): the standard token (lib/token.lua)
+plus a lock that only authorized lockers use."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from orchestration_harness import authorize, balances, fund, locks, read, revoke
 from tim3.arweave import Wallet
 from tim3.devnet import Devnet, Receipt
 from tim3.processes import source
-
-BEGIN = "-- BEGIN VERBATIM COPY OF usda_mock.lua\n"
-END = "-- END VERBATIM COPY OF usda_mock.lua\n"
 
 
 @pytest.fixture
@@ -31,15 +28,6 @@ def lock(net: Devnet, locker: Wallet, usda: str, account: Wallet, quantity: str,
 def unlock(net: Devnet, locker: Wallet, usda: str, account: Wallet, quantity: str, unlock_id: str = "U1") -> Receipt:
     return net.send(locker, usda, tags={"Action": "Unlock", "Account": account.address, "Quantity": quantity,
                                         "Unlock-Id": unlock_id})
-
-
-def test_usda_lockable_carries_an_exact_copy_of_usda_mock() -> None:
-    text = source("usda_lockable")
-
-    assert text.count(BEGIN) == 1 and text.count(END) == 1, "usda_lockable.lua lost its copy markers"
-    assert text.split(BEGIN)[1].split(END)[0] == source("usda_mock"), (
-        "The copy of usda_mock.lua inside usda_lockable.lua is out of date: paste the current "
-        "usda_mock.lua between its BEGIN/END markers.")
 
 
 def test_a_locker_locks_free_balance_which_then_cannot_be_transferred(

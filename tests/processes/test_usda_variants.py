@@ -11,8 +11,6 @@ from tim3.devnet import Devnet, Receipt
 from tim3.processes import source
 
 VARIANTS = ["usda_no_xforward", "usda_odd_notices", "usda_hostile"]
-BEGIN = "-- BEGIN VERBATIM COPY OF usda_mock.lua\n"
-END = "-- END VERBATIM COPY OF usda_mock.lua\n"
 
 
 def balances(net: Devnet, token: str) -> dict[str, int]:
@@ -42,17 +40,6 @@ def variant(request: pytest.FixtureRequest, devnet: Devnet, deployer: Wallet,
 
 
 # -- what every variant keeps -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", VARIANTS)
-def test_variant_carries_an_exact_copy_of_usda_mock(name: str) -> None:
-    text = source(name)
-
-    assert text.count(BEGIN) == 1 and text.count(END) == 1, f"{name}.lua lost its copy markers"
-    copy = text.split(BEGIN)[1].split(END)[0]
-    assert copy == source("usda_mock"), (
-        f"The copy of usda_mock.lua inside {name}.lua is out of date: paste the current "
-        f"usda_mock.lua between the BEGIN/END markers of {name}.lua.")
 
 
 def test_every_variant_answers_info_like_the_standard_token(
