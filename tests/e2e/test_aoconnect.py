@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from npm import ensure_installed
 
 from tim3.arweave import Wallet
 from tim3.devnet import MODULE_ID, Devnet, DevnetConfig
@@ -40,14 +41,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
     """The script's node_modules, installed with npm if missing."""
-    modules = HERE / "node_modules"
-    if not (modules / "@permaweb" / "aoconnect").is_dir():
-        npm = shutil.which("npm")
-        assert npm is not None, "node is installed but npm is not; install npm to run this test"
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund"], cwd=HERE,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, f"npm install failed in {HERE}:\n{done.stderr}"
-    return modules
+    return ensure_installed(HERE, "@permaweb/aoconnect")
 
 
 def _tags(raw: list[dict[str, str]]) -> dict[str, str]:

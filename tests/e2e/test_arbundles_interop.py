@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from npm import ensure_installed
 
 from tim3.arweave import DataItem, Wallet, b64url_decode, b64url_encode, random_id
 
@@ -29,19 +30,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
     """The interop script's node_modules, installed with npm if missing."""
-    modules = HERE / "node_modules"
-    if not (modules / "@dha-team" / "arbundles").is_dir():
-        npm = shutil.which("npm")
-        assert npm is not None, "node is installed but npm is not; install npm to run this test"
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
-        assert done.returncode == 0, f"npm install failed in {HERE}:\n{done.stderr}"
-    return modules
+    return ensure_installed(HERE, "@dha-team/arbundles")
 
 
 def _node(*args: str | Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tim3.runtime.vm import Evaluation, Tag
+from tim3.types import first_tag
 
 __all__ = ["Message", "Kind"]
 
@@ -45,10 +46,7 @@ class Message:
 
     def tag(self, name: str, default: str | None = None) -> str | None:
         """The value of the first tag with this name."""
-        for n, v in self.tags:
-            if n == name:
-                return v
-        return default
+        return first_tag(self.tags, name, default)
 
     @property
     def action(self) -> str | None:

@@ -29,7 +29,7 @@ from tim3.runtime.vm import (
     OutSpawn,
     ProcessVM,
 )
-from tim3.types import Tag, TagsLike, tag_list
+from tim3.types import Tag, TagsLike, first_tag, tag_list
 
 __all__ = ["Devnet", "DevnetConfig", "ProcessInfo"]
 
@@ -99,10 +99,8 @@ class ProcessInfo:
     messages: list[int] = field(default_factory=list)
 
     def tag(self, name: str, default: str | None = None) -> str | None:
-        for n, v in self.tags:
-            if n == name:
-                return v
-        return default
+        """The value of the first tag with this name."""
+        return first_tag(self.tags, name, default)
 
     @property
     def name(self) -> str | None:

@@ -18,10 +18,11 @@ from typing import Any
 from lupa import lua53
 
 from tim3.errors import RuntimeLimitError
+from tim3.types import Tag, first_tag
 
 __all__ = ["Evaluation", "OutMessage", "OutSpawn", "ProcessVM", "Tag"]
 
-Tag = tuple[str, str]
+
 
 DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
 DEFAULT_INSTRUCTION_LIMIT = 500_000_000
@@ -54,10 +55,7 @@ class OutMessage:
 
     def tag(self, name: str, default: str | None = None) -> str | None:
         """The value of the first tag with this name."""
-        for n, v in self.tags:
-            if n == name:
-                return v
-        return default
+        return first_tag(self.tags, name, default)
 
     @property
     def action(self) -> str | None:
