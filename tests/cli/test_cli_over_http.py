@@ -104,3 +104,14 @@ def test_a_dev_wallet_name_is_refused_off_the_local_devnet(node, tim3):
 
     assert result.exit_code == 1
     assert "No wallet file 'alice'" in result.stderr
+
+
+def test_flow_takes_a_message_id_that_starts_with_a_dash(node, tim3):
+    # One id in 64 starts with '-': Click used to read it as an option ("No such option: -M").
+    swap = tim3.json("swap", "1", *on(node, who="alice"))
+    dashed = "-" + swap["message_id"][1:]
+
+    result = tim3("flow", dashed, *on(node))
+
+    assert "No such option" not in result.output
+    assert dashed in result.output

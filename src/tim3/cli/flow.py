@@ -10,6 +10,7 @@ from tim3.cli.options import (
     DataOption,
     EnvFileOption,
     EnvOption,
+    IdArgsCommand,
     JsonOption,
     Target,
     WaitOption,
@@ -20,7 +21,7 @@ from tim3.ops.flow import flow as message_flow
 app = typer.Typer()
 
 
-@app.command()
+@app.command(cls=IdArgsCommand)
 def flow(
     message_id: Annotated[str, typer.Argument(help="The id of the message to follow.")],
     process: Annotated[str | None, typer.Option(

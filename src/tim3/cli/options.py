@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from tim3.arweave import Wallet
 from tim3.errors import ConfigError
 from tim3.ops.environments import Environment, environment
 from tim3.ops.session import Session
 
-__all__ = ["DataOption", "EnvFileOption", "EnvOption", "JsonOption", "Target", "WaitOption",
-           "WalletOption", "YesOption"]
+__all__ = ["DataOption", "EnvFileOption", "EnvOption", "IdArgsCommand", "JsonOption", "Target",
+           "WaitOption", "WalletOption", "YesOption"]
 
 EnvOption = Annotated[str, typer.Option(
     "--env", "-e", envvar="TIM3_ENV", rich_help_panel="Network",
@@ -122,3 +123,21 @@ class Target:
             typer.echo(json.dumps(data, indent=2))
         else:
             typer.echo(text)
+
+
+# A message id or address may start with "-" (43 base64url characters); Click would read it as
+# an option ("No such option: -M"). IdArgsCommand shields such tokens while Click parses.
+_DASH_ID = re.compile(r"^-[A-Za-z0-9_-]{42}$")
+
+
+class IdArgsCommand(TyperCommand):
+    """A command whose positional arguments may be ids or addresses starting with '-'."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        shielded = {f"\x00id{i}": a for i, a in enumerate(args) if _DASH_ID.match(a)}
+        back = {v: k for k, v in shielded.items()}
+        rest = super().parse_args(ctx, [back.get(a, a) for a in args])
+        for name, value in ctx.params.items():
+            if isinstance(value, str) and value in shielded:
+                ctx.params[name] = shielded[value]
+        return rest

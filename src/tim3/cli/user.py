@@ -10,6 +10,7 @@ from tim3.cli.options import (
     DataOption,
     EnvFileOption,
     EnvOption,
+    IdArgsCommand,
     JsonOption,
     Target,
     WaitOption,
@@ -26,7 +27,7 @@ AmountArgument = Annotated[str, typer.Argument(
     help="Amount in token units, e.g. 5.25 (converted exactly with the token's Denomination).")]
 
 
-@app.command()
+@app.command(cls=IdArgsCommand)
 def balance(
     address: Annotated[str | None, typer.Argument(
         help="Whose balances. Default: the wallet's address.")] = None,
@@ -63,7 +64,7 @@ def _movement(kind: str, amount: str, token_role: str, env: str, environments: o
     target.out(result.to_text(), result.to_json())
 
 
-@app.command()
+@app.command(cls=IdArgsCommand)
 def swap(
     amount: AmountArgument,
     env: EnvOption = "local", environments: EnvFileOption = None, data: DataOption = None,
@@ -74,7 +75,7 @@ def swap(
     _movement("swap", amount, "usda", env, environments, data, wallet, as_json, yes, wait)
 
 
-@app.command()
+@app.command(cls=IdArgsCommand)
 def redeem(
     amount: AmountArgument,
     env: EnvOption = "local", environments: EnvFileOption = None, data: DataOption = None,
@@ -85,7 +86,7 @@ def redeem(
     _movement("redeem", amount, "tim3", env, environments, data, wallet, as_json, yes, wait)
 
 
-@app.command()
+@app.command(cls=IdArgsCommand)
 def transfer(
     recipient: Annotated[str, typer.Argument(help="The address to send to.")],
     amount: AmountArgument,
