@@ -1,0 +1,57 @@
+"""`tim3 devnet` as the README's first command runs it: serving the node and the web app."""
+
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+
+
+def start(data):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tim3.cli", "devnet", "--data", str(data), "--port", "0",
+         "--gateway-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("Listening on"):
+            break
+    return proc, "".join(lines)
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=30)
+    proc.stdout.close()
+    return code
+
+
+def test_devnet_serves_the_node_and_the_web_app_and_stops_on_ctrl_c(tmp_path):
+    proc, screen = start(tmp_path)
+    try:
+        node = re.search(r"Listening on (http://127\.0\.0\.1:\d+)", screen).group(1)
+        web = re.search(r"Web app\s+(http://127\.0\.0\.1:\d+/)", screen).group(1)
+
+        info = httpx.get(node + "/", timeout=30).json()
+        page = httpx.get(web, timeout=30)
+        env = httpx.get(web + "api/environment", timeout=30).json()
+    finally:
+        code = stop(proc)
+
+    assert info["processes"] == 2
+    assert page.status_code == 200 and "<html" in page.text
+    assert env["environment"]["mu_url"] == node
+    assert code == 0
+
+
+def test_a_second_start_reuses_the_processes(tmp_path):
+    first, screen1 = start(tmp_path)
+    stop(first)
+
+    second, screen2 = start(tmp_path)
+    stop(second)
+
+    ids = re.compile(r"^(USDA|TIM3)\s+(\S{43})", re.M)
+    assert ids.findall(screen1) == ids.findall(screen2) != []
+    assert "reused" in screen2
