@@ -204,6 +204,14 @@ class ProcessVM:
         """Run Lua with the host's full view (tests and tools only, never process input)."""
         return self._host.eval(source)
 
+    def state_json(self, limit: int = 16 * 1024 * 1024) -> str:
+        """The process's own globals (not the runtime's) as JSON text; functions left out."""
+        try:
+            return str(self._host.stateJson(limit))
+        except lua53.LuaError as exc:
+            raise RuntimeLimitError(f"The state of process '{self.process_id}' cannot be "
+                                    f"read: {exc}.") from exc
+
     def memory_used(self) -> int:
         """Bytes the Lua heap holds now."""
         return int(self._lua.get_memory_used() or 0)

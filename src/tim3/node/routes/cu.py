@@ -102,8 +102,27 @@ async def dry_run(request: Request) -> Response:
     return JSONResponse(result_json(evaluation))
 
 
+async def state(request: Request) -> Response:
+    """The process's own state as JSON (the reference CU serves its WASM memory here)."""
+    node: NodeState = request.app.state.node
+    pid = require_id(request.path_params["pid"], "process id")
+    if not node.devnet.is_process(pid):
+        raise NotFound(f"Process '{pid}' is not on this devnet.")
+
+    def read() -> tuple[str, Message]:
+        info = node.devnet.process(pid)
+        last = node.devnet.messages(pid)[-1]
+        return info.vm.state_json(), last
+
+    body, last = await node.run(read)
+    return Response(body, media_type="application/json", headers={
+        "Last-Timestamp": str(last.timestamp), "Last-Ordinate": str(last.slot),
+        "Last-Block-Height": str(last.block_height)})
+
+
 routes = [
     Route("/result/{id}", result, methods=["GET"]),
     Route("/results/{pid}", results, methods=["GET"]),
     Route("/dry-run", dry_run, methods=["POST"]),
+    Route("/state/{pid}", state, methods=["GET"]),
 ]

@@ -347,8 +347,68 @@ local function reflatten()
   return unpack(out, 1, out.n or 2)
 end
 
+local baseline = {}                     -- global names the runtime itself defines
+
 local function boot()
   process = require(".process")
+  for k in next, _G do baseline[k] = true end
+end
+
+-- The process's own state as JSON: every global the runtime did not define, functions left
+-- out, cycles and non-string keys written so the result always parses (CU /state).
+local function stateJson(limit)
+  local out, size, seen = {}, 0, {}
+  local function put(s)
+    size = size + #s
+    if size > limit then error("state larger than " .. limit .. " bytes", 0) end
+    out[#out + 1] = s
+  end
+  local function str(s)
+    s = text(s)
+    put('"' .. s:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"')
+  end
+  local function value(v)
+    local kind = type(v)
+    if kind == "string" then str(v)
+    elseif kind == "number" then
+      if v ~= v or v == math.huge or v == -math.huge then str(tostring(v))
+      elseif math.type(v) == "integer" then put(string.format("%d", v))
+      else put(string.format("%.17g", v)) end
+    elseif kind == "boolean" then put(tostring(v))
+    elseif kind == "table" then
+      if seen[v] then str("<cycle>"); return end
+      seen[v] = true
+      local n = #v
+      local count = 0
+      for _ in next, v do count = count + 1 end
+      if n > 0 and count == n then
+        put("[")
+        for i = 1, n do if i > 1 then put(",") end; value(v[i]) end
+        put("]")
+      else
+        local keys = {}
+        for k, item in next, v do
+          local tk = type(item)
+          if tk ~= "function" and tk ~= "thread" and tk ~= "userdata" then keys[#keys + 1] = k end
+        end
+        table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+        put("{")
+        for i, k in ipairs(keys) do
+          if i > 1 then put(",") end
+          str(tostring(k)); put(":"); value(v[k])
+        end
+        put("}")
+      end
+      seen[v] = nil
+    else put("null") end
+  end
+  local state = {}
+  for k, v in next, _G do
+    local tv = type(v)
+    if not baseline[k] and tv ~= "function" and tv ~= "thread" then state[k] = v end
+  end
+  value(state)
+  return table.concat(out)
 end
 
 local function status()
@@ -364,6 +424,7 @@ end
 
 return {
   boot = boot,
+  stateJson = stateJson,
   setEnv = setEnv,
   run = run,
   reflatten = reflatten,
