@@ -114,54 +114,51 @@ def _explain(session: Session, mid: str, *errors: str) -> str:
     return ""
 
 
+def _exchange(session: Session, kind: str, quantity: int, *, pay: str, receive: str,
+              request: dict[str, str], expect: str | None, error: str, refused: str,
+              refusal: str, done: str, pending: str) -> Movement:
+    """Send `request` to the `pay` role and wait until `quantity` of `receive` arrives."""
+    env = session.env
+    target, incoming = env.process(pay), env.process(receive)
+    denomination, ticker = token_denomination(session, pay)
+    me = session.wallet.address
+    before = session.balance(incoming, me)
+    mid, _ = session.send(target, request, expect=expect, error=error)
+    arrived = session.wait_until(f"the {receive.upper()} to arrive",
+                                 lambda: session.balance(incoming, me) >= before + quantity)
+    if arrived:
+        return Movement(kind, mid, quantity, denomination, ticker, True,
+                        done.format(amount=format_amount(quantity, denomination), me=me))
+    why = _explain(session, mid, refused)
+    if why:
+        raise OperationError(f"{refusal}: {why} (message {mid}).")
+    return Movement(kind, mid, quantity, denomination, ticker, False,
+                    f"{pending} Follow it with 'tim3 flow {mid} --env {env.name}'.")
+
+
 def swap(session: Session, quantity: int) -> Movement:
     """Send `quantity` USDA base units to TIM3 and wait for as many TIM3 base units."""
     _positive(quantity)
-    env = session.env
-    tim3, usda = env.process("tim3"), env.process("usda")
-    denomination, ticker = token_denomination(session, "usda")
-    me = session.wallet.address
-    before = session.balance(tim3, me)
-    mid, _ = session.send(usda, {"Action": "Transfer", "Recipient": tim3,
-                                 "Quantity": str(quantity),
-                                 "X-Swap-Id": uuid.uuid4().hex},
-                          expect="Debit-Notice", error="Transfer-Error")
-    done = session.wait_until("the TIM3 to arrive",
-                              lambda: session.balance(tim3, me) >= before + quantity)
-    if done:
-        return Movement("swap", mid, quantity, denomination, ticker, True,
-                        f"Minted {format_amount(quantity, denomination)} TIM3 to {me}.")
-    why = _explain(session, mid, "Deposit-Error")
-    if why:
-        raise OperationError(f"TIM3 refused the deposit and sent the USDA back: {why} "
-                             f"(message {mid}).")
-    return Movement("swap", mid, quantity, denomination, ticker, False,
-                    f"The USDA left your wallet but no TIM3 arrived yet. Follow it with "
-                    f"'tim3 flow {mid} --env {env.name}'.")
+    return _exchange(
+        session, "swap", quantity, pay="usda", receive="tim3",
+        request={"Action": "Transfer", "Recipient": session.env.process("tim3"),
+                 "Quantity": str(quantity), "X-Swap-Id": uuid.uuid4().hex},
+        expect="Debit-Notice", error="Transfer-Error", refused="Deposit-Error",
+        refusal="TIM3 refused the deposit and sent the USDA back",
+        done="Minted {amount} TIM3 to {me}.",
+        pending="The USDA left your wallet but no TIM3 arrived yet.")
 
 
 def redeem(session: Session, quantity: int) -> Movement:
     """Redeem `quantity` TIM3 base units and wait for as many USDA base units."""
     _positive(quantity)
-    env = session.env
-    tim3, usda = env.process("tim3"), env.process("usda")
-    denomination, ticker = token_denomination(session, "tim3")
-    me = session.wallet.address
-    before = session.balance(usda, me)
-    mid, _ = session.send(tim3, {"Action": "Redeem", "Quantity": str(quantity)},
-                          error="Redeem-Error")
-    done = session.wait_until("the USDA to arrive",
-                              lambda: session.balance(usda, me) >= before + quantity)
-    if done:
-        return Movement("redeem", mid, quantity, denomination, ticker, True,
-                        f"Paid {format_amount(quantity, denomination)} USDA to {me}.")
-    why = _explain(session, mid, "Redeem-Error")
-    if why:
-        raise OperationError(f"The payout failed and your TIM3 was restored: {why} "
-                             f"(message {mid}).")
-    return Movement("redeem", mid, quantity, denomination, ticker, False,
-                    "Your TIM3 is burned and the payout is pending. Follow it with "
-                    f"'tim3 flow {mid} --env {env.name}'.")
+    return _exchange(
+        session, "redeem", quantity, pay="tim3", receive="usda",
+        request={"Action": "Redeem", "Quantity": str(quantity)},
+        expect=None, error="Redeem-Error", refused="Redeem-Error",
+        refusal="The payout failed and your TIM3 was restored",
+        done="Paid {amount} USDA to {me}.",
+        pending="Your TIM3 is burned and the payout is pending.")
 
 
 def transfer(session: Session, token: str, recipient: str, quantity: int) -> Movement:
