@@ -1,7 +1,9 @@
 """Durable devnets: reopening replays the log into exactly the same state; crashes lose nothing stored."""
 
+import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -111,3 +113,56 @@ def test_a_killed_devnet_loses_nothing_it_stored(tmp_path):
     assert len(stored) >= 50
     count = net.eval(owner, pid, f"return Counts['{owner.address}']").result.output
     assert count == str(len(stored))
+
+
+LEGACY_SCHEMA = """
+CREATE TABLE processes (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, options TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, process TEXT NOT NULL,
+    owner TEXT NOT NULL, from_ TEXT NOT NULL, target TEXT NOT NULL, data TEXT NOT NULL,
+    tags TEXT NOT NULL, timestamp INTEGER NOT NULL, block_height INTEGER NOT NULL,
+    slot INTEGER, anchor TEXT NOT NULL, parent INTEGER, root TEXT, result TEXT,
+    reason TEXT NOT NULL);
+"""
+
+
+def rewrite_as_one_row_per_message(path):
+    """Turn a file into the first storage format: tables `processes` and `messages`."""
+    db = sqlite3.connect(path)
+    db.executescript(LEGACY_SCHEMA)
+    for (body,) in db.execute("SELECT body FROM chains ORDER BY first").fetchall():
+        doc = json.loads(body)
+        first = doc["messages"][0][0]
+        for pid, owner, options in doc["processes"]:
+            db.execute("INSERT INTO processes VALUES (?, ?, ?, ?)",
+                       (pid, owner, json.dumps(options), first))
+        for row in doc["messages"]:
+            row = list(row)
+            row[8] = json.dumps(row[8])
+            row[15] = None if row[15] is None else json.dumps(row[15])
+            db.execute("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+    db.execute("DROP TABLE chains")
+    db.commit()
+    db.close()
+
+
+def test_a_file_in_the_first_storage_format_still_opens(tmp_path):
+    path = tmp_path / "net.sqlite"
+    net = Devnet(path, DevnetConfig.for_tests())
+    owner, alice = net.wallet("deployer"), net.wallet("alice")
+    pid = net.spawn(owner, COUNTER)
+    last = [net.send(alice, pid, tags={"Action": "Inc"}) for _ in range(3)][-1]
+    net.send(alice, pid, tags={"Action": "Fail"})
+    net.close()
+    rewrite_as_one_row_per_message(path)
+
+    again = Devnet(path, DevnetConfig.for_tests())
+    more = again.send(alice, pid, tags={"Action": "Inc"})
+    again.close()
+    third = Devnet(path, DevnetConfig.for_tests())
+
+    assert again.message(last.id).result == last.result
+    assert more.result.messages[0].tag("Count") == "4"
+    assert [m.id for m in third.messages()] == [m.id for m in again.messages()]
+    assert third.message(more.id).result == more.result

@@ -564,41 +564,47 @@ class Devnet:
         meta = None if self._meta_saved else self._meta
         self.store.commit(
             batch,
-            [(p.id, p.owner, {**p.options, "tags": p.tags}, p.created_seq) for p in new],
+            [(p.id, p.owner, {**p.options, "tags": p.tags}) for p in new],
             meta,
         )
         self._meta_saved = True
 
     def _replay(self) -> None:
         """Rebuild every process by replaying the stored log in order."""
-        procs = {pid: (owner, options) for pid, owner, options in self.store.processes()}
-        for record in self.store.messages():
-            if record.kind == Kind.PROCESS:
-                owner, options = procs[record.id]
-                tags = [tuple(t) for t in options["tags"]]
-                vm = ProcessVM(record.id, owner, tags, module_id=MODULE_ID,
-                               module_owner=self.mu.address, module_tags=MODULE_TAGS,
-                               memory_limit=options["memory_limit"],
-                               instruction_limit=options["instruction_limit"])
-                self._processes[record.id] = ProcessInfo(
-                    record.id, owner, tags, vm,
-                    {k: options[k] for k in ("memory_limit", "instruction_limit")},
-                    created_seq=record.seq)
-            stored = record.result
-            record.children = []
-            self._records.append(record)
-            self._by_id.setdefault(record.id, []).append(record.seq)
-            if record.parent is not None:
-                self._records[record.parent].children.append(record.seq)
-            if record.kind in (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT):
-                info = self._processes[record.process]
-                info.messages.append(record.seq)
-                info.next_slot = (record.slot or 0) + 1
-                if stored is not None and stored.ok:
-                    again = info.vm.evaluate(record.fields(), record.tags)
-                    if again != stored:
-                        raise DevnetError(
-                            f"Replay diverged at message '{record.id}' of process "
-                            f"'{record.process}': {again.error or 'different outbox'}.")
-            self._seq = record.seq + 1
-            self.clock.catch_up(record.timestamp)
+        procs: dict[str, tuple[str, dict[str, Any]]] = {}
+        for chain in self.store.chains():
+            for pid, owner, options in chain.processes:
+                procs[pid] = (owner, options)
+            for record in chain.messages:
+                self._replay_record(record, procs)
+
+    def _replay_record(self, record: Message, procs: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        if record.kind == Kind.PROCESS:
+            owner, options = procs[record.id]
+            tags = [(t[0], t[1]) for t in options["tags"]]
+            vm = ProcessVM(record.id, owner, tags, module_id=MODULE_ID,
+                           module_owner=self.mu.address, module_tags=MODULE_TAGS,
+                           memory_limit=options["memory_limit"],
+                           instruction_limit=options["instruction_limit"])
+            self._processes[record.id] = ProcessInfo(
+                record.id, owner, tags, vm,
+                {k: options[k] for k in ("memory_limit", "instruction_limit")},
+                created_seq=record.seq)
+        stored = record.result
+        record.children = []
+        self._records.append(record)
+        self._by_id.setdefault(record.id, []).append(record.seq)
+        if record.parent is not None:
+            self._records[record.parent].children.append(record.seq)
+        if record.kind in (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT):
+            info = self._processes[record.process]
+            info.messages.append(record.seq)
+            info.next_slot = (record.slot or 0) + 1
+            if stored is not None and stored.ok:
+                again = info.vm.evaluate(record.fields(), record.tags)
+                if again != stored:
+                    raise DevnetError(
+                        f"Replay diverged at message '{record.id}' of process "
+                        f"'{record.process}': {again.error or 'different outbox'}.")
+        self._seq = record.seq + 1
+        self.clock.catch_up(record.timestamp)

@@ -1,8 +1,14 @@
 """Durable storage for the devnet: a SQLite file in WAL mode, or nothing (in memory).
 
 The devnet keeps its working set in memory; the store is its log. Each user message and
-everything it caused are written in one transaction once the chain is done, so a crash
-loses at most the chain being evaluated, never a stored message.
+everything it caused (a chain) are written as one row — one JSON document (UTF-8 bytes),
+one statement —
+once the chain is done, so a crash loses at most the chain being evaluated, never a stored
+message. One row per chain keeps a send to a single write: the log is only read back in
+order, when a devnet reopens.
+
+Files written before chains were stored whole (tables `messages` and `processes`, one row
+each) are still read; new chains go to `chains`.
 """
 
 from __future__ import annotations
@@ -10,58 +16,76 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from tim3.devnet.message import Message
 from tim3.errors import DevnetError
 from tim3.runtime.vm import Evaluation, OutMessage, OutSpawn
 
-__all__ = ["Store"]
+__all__ = ["Chain", "Store", "StoredProcess"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS processes (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL, options TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, process TEXT NOT NULL,
-    owner TEXT NOT NULL, from_ TEXT NOT NULL, target TEXT NOT NULL, data TEXT NOT NULL,
-    tags TEXT NOT NULL, timestamp INTEGER NOT NULL, block_height INTEGER NOT NULL,
-    slot INTEGER, anchor TEXT NOT NULL, parent INTEGER, root TEXT, result TEXT,
-    reason TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS messages_id ON messages (id);
+CREATE TABLE IF NOT EXISTS chains (first INTEGER PRIMARY KEY, body BLOB NOT NULL);
 """
 
+StoredProcess = tuple[str, str, dict[str, Any]]      # id, owner, options (with "tags")
 
-def _result_to_json(r: Evaluation | None) -> str | None:
+
+@dataclass
+class Chain:
+    """What one commit stored: the processes it created and its message records, in order."""
+
+    processes: list[StoredProcess]
+    messages: list[Message]
+
+
+def _result_to_plain(r: Evaluation | None) -> Any:
     if r is None:
         return None
     if r.error is not None:
-        return json.dumps({"error": r.error})
-    return json.dumps({
+        return {"error": r.error}
+    return {
         "output": r.output,
         "prompt": r.prompt,
         "messages": [[m.target, m.anchor, m.data, m.tags, m.problem] for m in r.messages],
         "spawns": [[s.anchor, s.data, s.tags] for s in r.spawns],
         "assignments": [[m, ps] for m, ps in r.assignments],
-    })
+    }
 
 
-def _result_from_json(text: str | None) -> Evaluation | None:
-    if text is None:
+def _result_from_plain(d: Any) -> Evaluation | None:
+    if d is None:
         return None
-    d = json.loads(text)
     if "error" in d:
         return Evaluation(error=d["error"])
     return Evaluation(
         None,
         d["output"],
         d["prompt"],
-        [OutMessage(t, a, data, [tuple(x) for x in tags], p)
+        [OutMessage(t, a, data, [(x[0], x[1]) for x in tags], p)
          for t, a, data, tags, p in d["messages"]],
-        [OutSpawn(a, data, [tuple(x) for x in tags]) for a, data, tags in d["spawns"]],
+        [OutSpawn(a, data, [(x[0], x[1]) for x in tags]) for a, data, tags in d["spawns"]],
         [(m, list(ps)) for m, ps in d["assignments"]],
     )
+
+
+def _record_to_plain(m: Message) -> list[Any]:
+    return [m.seq, m.id, m.kind, m.process, m.owner, m.from_, m.target, m.data, m.tags,
+            m.timestamp, m.block_height, m.slot, m.anchor, m.parent, m.root,
+            _result_to_plain(m.result), m.reason]
+
+
+def _record_from_row(row: Any, result: Evaluation | None, tags: Any) -> Message:
+    (seq, mid, kind, process, owner, from_, target, data, _tags, ts, height, slot, anchor,
+     parent, root, _result, reason) = row
+    return Message(seq, mid, kind, process, owner, from_, target, data,
+                   [(t[0], t[1]) for t in tags], ts, height, slot, anchor, parent, root,
+                   result, reason)
 
 
 class Store:
@@ -96,47 +120,54 @@ class Store:
             return {}
         return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
 
-    def processes(self) -> list[tuple[str, str, dict[str, Any]]]:
-        if self._db is None:
-            return []
-        rows = self._db.execute("SELECT id, owner, options FROM processes ORDER BY seq")
-        return [(pid, owner, json.loads(options)) for pid, owner, options in rows]
-
-    def messages(self) -> Iterator[Message]:
+    def chains(self) -> Iterator[Chain]:
+        """Everything stored, chain by chain, in the order it was written."""
         if self._db is None:
             return
+        yield from self._legacy()
+        for (body,) in self._db.execute("SELECT body FROM chains ORDER BY first"):
+            doc = orjson.loads(body)
+            yield Chain(
+                [(pid, owner, options) for pid, owner, options in doc["processes"]],
+                [_record_from_row(row, _result_from_plain(row[15]), row[8])
+                 for row in doc["messages"]])
+
+    def _legacy(self) -> Iterator[Chain]:
+        assert self._db is not None
+        tables = {name for (name,) in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "messages" not in tables:
+            return
+        processes = [(pid, owner, json.loads(options)) for pid, owner, options in
+                     self._db.execute("SELECT id, owner, options FROM processes ORDER BY seq")]
         rows = self._db.execute(
             "SELECT seq, id, kind, process, owner, from_, target, data, tags, timestamp, "
             "block_height, slot, anchor, parent, root, result, reason FROM messages ORDER BY seq")
-        for row in rows:
-            (seq, mid, kind, process, owner, from_, target, data, tags, ts, height, slot,
-             anchor, parent, root, result, reason) = row
-            yield Message(
-                seq, mid, kind, process, owner, from_, target, data,
-                [tuple(t) for t in json.loads(tags)], ts, height, slot, anchor, parent, root,
-                _result_from_json(result), reason)
+        messages = [_record_from_row(row, _result_from_plain(json.loads(row[15]) if row[15]
+                                                             else None), json.loads(row[8]))
+                    for row in rows]
+        yield Chain(processes, messages)
 
     def commit(
         self,
         messages: list[Message],
-        processes: list[tuple[str, str, dict[str, Any], int]] = (),  # type: ignore[assignment]
+        processes: list[StoredProcess] = (),  # type: ignore[assignment]
         meta: dict[str, Any] | None = None,
     ) -> None:
         """Write one chain of messages (and any processes it created) atomically."""
-        if self._db is None:
+        if self._db is None or not (messages or meta):
             return
+        doc = {"processes": processes, "messages": [_record_to_plain(m) for m in messages]}
+        body = orjson.dumps(doc)
         db = self._db
+        if not meta:      # one statement is one transaction
+            db.execute("INSERT INTO chains VALUES (?, ?)", (messages[0].seq, body))
+            return
         db.execute("BEGIN")
         try:
-            for pid, owner, options, seq in processes:
-                db.execute("INSERT INTO processes VALUES (?, ?, ?, ?)",
-                           (pid, owner, json.dumps(options), seq))
-            db.executemany(
-                "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(m.seq, m.id, m.kind, m.process, m.owner, m.from_, m.target, m.data,
-                  json.dumps(m.tags), m.timestamp, m.block_height, m.slot, m.anchor, m.parent,
-                  m.root, _result_to_json(m.result), m.reason) for m in messages])
-            for key, value in (meta or {}).items():
+            if messages:
+                db.execute("INSERT INTO chains VALUES (?, ?)", (messages[0].seq, body))
+            for key, value in meta.items():
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
             db.execute("COMMIT")
         except BaseException:
