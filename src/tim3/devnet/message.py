@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tim3.runtime.vm import Evaluation, Tag
@@ -42,7 +42,7 @@ class Message:
     root: str | None = None      # the user message that started the chain (Pushed-For)
     result: Evaluation | None = None
     reason: str = ""             # why it was dropped, for DROPPED records
-    children: list[int] = field(default_factory=list)
+    children: list[int] | tuple[()] = ()   # seqs of the messages it caused (a list once any)
 
     def tag(self, name: str, default: str | None = None) -> str | None:
         """The value of the first tag with this name."""
@@ -58,22 +58,25 @@ class Message:
 
     def fields(self) -> dict[str, Any]:
         """The root fields the compute unit hands to the process (ao-protocol.md §1.2)."""
-        fields: dict[str, Any] = {
-            "Id": self.id,
-            "Owner": self.owner,
-            "From": self.from_,
-            "Target": self.target,
-            "Data": self.data,
-            "Timestamp": self.timestamp,
-            "Block-Height": self.block_height,
-            "Epoch": 0,
-            "Nonce": self.slot if self.slot is not None else 0,
-            "Cron": False,
-        }
+        args = self.vm_args()
+        end = 1 + 2 * args[0]
+        return dict(zip(args[1:end:2], args[2:end:2], strict=True))
+
+    def vm_args(self) -> tuple[Any, ...]:
+        """The root fields and the tags in the flat form `ProcessVM.evaluate_flat` takes."""
+        args: list[Any] = [
+            10, "Id", self.id, "Owner", self.owner, "From", self.from_, "Target", self.target,
+            "Data", self.data, "Timestamp", self.timestamp, "Block-Height", self.block_height,
+            "Epoch", 0, "Nonce", self.slot if self.slot is not None else 0, "Cron", False]
         if self.from_ != self.owner:
-            fields["Forwarded-By"] = self.owner
+            args += ("Forwarded-By", self.owner)
+            args[0] += 1
         if self.anchor:
-            fields["Anchor"] = self.anchor
+            args += ("Anchor", self.anchor)
+            args[0] += 1
         if self.kind == Kind.ASSIGNMENT:
-            fields["Message"] = self.id
-        return fields
+            args += ("Message", self.id)
+            args[0] += 1
+        for name, value in self.tags:
+            args += (name, value)
+        return tuple(args)   # kept by the VM for replays: a tuple of strings costs the GC nothing

@@ -7,7 +7,7 @@ object, synchronously: `send` returns when nothing is left to deliver.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -48,6 +48,8 @@ MODULE_TAGS: list[Tag] = [
     ("Name", "tim3-aos"),
 ]
 _PROTOCOL = {"Data-Protocol", "Variant", "Type"}
+_MESSAGE_PROTOCOL: list[Tag] = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")]
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _PUSH_STRIP = {"Data-Protocol", "Type", "From-Process", "From-Module", "Assignments"}
 
 
@@ -148,17 +150,17 @@ class Devnet:
         self._names: dict[str, str] = {}
         self._processes: dict[str, ProcessInfo] = {}
         self._records: list[Message] = []
-        self._by_id: dict[str, list[int]] = {}
+        self._by_id: dict[str, int] = {}            # id → seq of its first record
+        self._more_ids: dict[str, list[int]] = {}   # id → seqs of its other records (assigned)
         self._seq = 0
         self._pending_processes: list[ProcessInfo] = []
         self.log: list[str] = []
         self.faults: list[Fault] = []
         self.held: list[Held] = []
         self._meta_saved = bool(meta)
-        if not meta:
-            self._meta = {"genesis_ms": self.clock.genesis_ms, "seed": config.seed}
-        else:
-            self._meta = meta
+        self._meta = meta or {"genesis_ms": self.clock.genesis_ms, "seed": config.seed}
+        self._id_seed = f"{self._meta['seed']}:".encode()
+        if meta:
             self._replay()
 
     # -- public API -----------------------------------------------------------------------
@@ -250,7 +252,7 @@ class Devnet:
                                    parent=None, root=None)
         new_process = self._processes[pid]
         self._commit(batch, [new_process])
-        boot = self._records[self._by_id[pid][0]]
+        boot = self._records[self._by_id[pid]]
         if boot.error:
             raise DevnetError(
                 f"Process '{pid}' was spawned but its boot failed: {boot.error.strip()}")
@@ -271,13 +273,19 @@ class Devnet:
         Raises MessageLimitReached (with `.receipt`) when the chain grows past
         `config.max_chain`.
         """
-        self.process(target)
+        if target not in self._processes:
+            raise ProcessNotFound(target)
         owner = _address(sender)
         msg_tags = tag_list(tags)
-        names = {n for n, _ in msg_tags}
-        if "Data-Protocol" not in names:
-            msg_tags += [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")]
-        from_ = next((v for n, v in msg_tags if n == "From-Process" and v), owner)
+        from_, protocol = "", False
+        for name, value in msg_tags:
+            if name == "Data-Protocol":
+                protocol = True
+            elif name == "From-Process" and value and not from_:
+                from_ = value
+        if not protocol:
+            msg_tags += _MESSAGE_PROTOCOL
+        from_ = from_ or owner
         batch: list[Message] = []
         record = self._schedule(
             id or self._new_id(), Kind.MESSAGE, target, owner, from_, target, data, msg_tags,
@@ -331,7 +339,7 @@ class Devnet:
 
     def message(self, message_id: str, process_id: str | None = None) -> Message:
         """The record of a message (for assigned messages, pick the process)."""
-        seqs = self._by_id.get(message_id)
+        seqs = self._seqs(message_id)
         if not seqs:
             raise DevnetError(f"No message '{message_id}' on this devnet.")
         for s in seqs:
@@ -389,14 +397,29 @@ class Devnet:
     # -- scheduling and evaluation -----------------------------------------------------------
 
     def _new_id(self) -> str:
-        digest = hashlib.sha256(f"{self._meta['seed']}:{self._seq}".encode()).digest()
-        return base64.urlsafe_b64encode(digest)[:43].decode()
+        digest = hashlib.sha256(self._id_seed + b"%d" % self._seq).digest()
+        return binascii.b2a_base64(digest, newline=False)[:43].translate(_URLSAFE).decode()
+
+    def _seqs(self, message_id: str) -> list[int]:
+        first = self._by_id.get(message_id)
+        if first is None:
+            return []
+        return [first, *self._more_ids.get(message_id, ())]
+
+    def _index(self, record: Message) -> None:
+        # Few lists per record: every container the devnet keeps is work for Python's GC.
+        self._records.append(record)
+        if self._by_id.setdefault(record.id, record.seq) != record.seq:
+            self._more_ids.setdefault(record.id, []).append(record.seq)
+        if record.parent is not None:
+            parent = self._records[record.parent]
+            if isinstance(parent.children, list):
+                parent.children.append(record.seq)
+            else:
+                parent.children = [record.seq]
 
     def _add(self, record: Message, batch: list[Message]) -> Message:
-        self._records.append(record)
-        self._by_id.setdefault(record.id, []).append(record.seq)
-        if record.parent is not None:
-            self._records[record.parent].children.append(record.seq)
+        self._index(record)
         batch.append(record)
         return record
 
@@ -407,16 +430,13 @@ class Devnet:
     ) -> Message:
         info = self._processes[process_id]
         ts = self.clock.now()
-        record = Message(
-            seq=self._seq, id=mid, kind=kind, process=process_id, owner=owner, from_=from_,
-            target=target, data=data, tags=tags, timestamp=ts,
-            block_height=self.clock.block_height(ts), slot=info.next_slot, anchor=anchor,
-            parent=parent, root=root)
+        record = Message(self._seq, mid, kind, process_id, owner, from_, target, data, tags, ts,
+                         self.clock.block_height(ts), info.next_slot, anchor, parent, root)
         self._seq += 1
         info.next_slot += 1
         info.messages.append(record.seq)
         self._add(record, batch)
-        record.result = info.vm.evaluate(record.fields(), record.tags)
+        record.result = info.vm.evaluate_flat(ts, record.vm_args())
         return record
 
     def _create_process(
@@ -473,7 +493,7 @@ class Devnet:
                     if message_id not in self._by_id or pid not in self._processes:
                         self.log.append(f"assignment of {message_id} to {pid} dropped: unknown id")
                         continue
-                    original = self._records[self._by_id[message_id][0]]
+                    original = self._records[self._by_id[message_id]]
                     queue.append(self._assign(original, pid, parent=record.seq, root=root,
                                               batch=batch))
         return False
@@ -511,16 +531,15 @@ class Devnet:
 
     def _deliver(self, sender: ProcessInfo, parent: Message, out: OutMessage, root: str,
                  batch: list[Message]) -> Message | None:
-        tags = [(n, v) for n, v in out.tags if n not in _PUSH_STRIP]
-        tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", sender.id),
-                 ("From-Module", sender.module), ("Pushed-For", root)]
+        tags = [tag for tag in out.tags if tag[0] not in _PUSH_STRIP]
+        tags += (("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", sender.id),
+                 ("From-Module", sender.module), ("Pushed-For", root))
         if out.target not in self._processes:
             ts = self.clock.now()
             record = Message(
-                seq=self._seq, id=self._new_id(), kind=Kind.WALLET, process=out.target,
-                owner=self.mu.address, from_=sender.id, target=out.target, data=out.data,
-                tags=tags, timestamp=ts, block_height=self.clock.block_height(ts),
-                anchor=out.anchor, parent=parent.seq, root=root)
+                self._seq, self._new_id(), Kind.WALLET, out.target, self.mu.address, sender.id,
+                out.target, out.data, tags, ts, self.clock.block_height(ts), None, out.anchor,
+                parent.seq, root)
             self._seq += 1
             self._add(record, batch)
             return None
@@ -546,7 +565,7 @@ class Devnet:
                                    None, batch, parent=parent.seq, root=root)
         created = self._processes[pid]
         self._pending_processes.append(created)
-        boot = self._records[self._by_id[pid][0]]
+        boot = self._records[self._by_id[pid]]
         notice = [(n, v) for n, v in spawn.tags if n not in _PROTOCOL]
         notice += [("Data-Protocol", "ao"), ("Type", "Message"), ("Process", pid),
                    ("Action", "Spawned"), ("Variant", "ao.TN.1")]
@@ -559,6 +578,9 @@ class Devnet:
     # -- storage ---------------------------------------------------------------------------
 
     def _commit(self, batch: list[Message], processes: list[ProcessInfo] = ()) -> None:  # type: ignore[assignment]
+        if not self.store.durable:
+            self._pending_processes = []
+            return
         new = list(processes) + self._pending_processes
         self._pending_processes = []
         meta = None if self._meta_saved else self._meta
@@ -591,17 +613,14 @@ class Devnet:
                 {k: options[k] for k in ("memory_limit", "instruction_limit")},
                 created_seq=record.seq)
         stored = record.result
-        record.children = []
-        self._records.append(record)
-        self._by_id.setdefault(record.id, []).append(record.seq)
-        if record.parent is not None:
-            self._records[record.parent].children.append(record.seq)
+        record.children = ()
+        self._index(record)
         if record.kind in (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT):
             info = self._processes[record.process]
             info.messages.append(record.seq)
             info.next_slot = (record.slot or 0) + 1
             if stored is not None and stored.ok:
-                again = info.vm.evaluate(record.fields(), record.tags)
+                again = info.vm.evaluate_flat(record.timestamp, record.vm_args())
                 if again != stored:
                     raise DevnetError(
                         f"Replay diverged at message '{record.id}' of process "

@@ -43,7 +43,11 @@ def _deny(obj: Any, name: Any, is_setting: bool) -> Any:
     raise AttributeError("process code cannot reach Python objects")
 
 
-@dataclass(frozen=True, slots=True)
+# The result records below are made for every message evaluated; they are plain (not frozen)
+# dataclasses because a frozen one costs four times as much to build. Treat them as values.
+
+
+@dataclass(slots=True)
 class OutMessage:
     """A message in a result's outbox; `problem` says why the messenger would drop it."""
 
@@ -62,7 +66,7 @@ class OutMessage:
         return self.tag("Action")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OutSpawn:
     """A spawn request in a result's outbox."""
 
@@ -71,7 +75,7 @@ class OutSpawn:
     tags: list[Tag]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evaluation:
     """What one message did: an error, or output and outbox."""
 
@@ -90,17 +94,14 @@ class Evaluation:
 def _parse(flat: Sequence[Any]) -> Evaluation:
     if flat[0] == "error":
         return Evaluation(error=str(flat[1]))
-    i = 3
+    i = 4
     messages: list[OutMessage] = []
-    for _ in range(flat[i]):
-        target, anchor, data, ntags, problem = (
-            flat[i + 1], flat[i + 2], flat[i + 3], flat[i + 4], flat[i + 5])
-        i += 5
-        end = i + 1 + 2 * ntags
-        tags = list(zip(flat[i + 1:end:2], flat[i + 2:end:2], strict=True))
-        i += 2 * ntags
-        messages.append(OutMessage(target, anchor, data, tags, problem))
-    i += 1
+    for _ in range(flat[3]):
+        end = i + 5 + 2 * flat[i + 3]
+        messages.append(OutMessage(flat[i], flat[i + 1], flat[i + 2],
+                                   list(zip(flat[i + 5:end:2], flat[i + 6:end:2])),
+                                   flat[i + 4]))
+        i = end
     spawns: list[OutSpawn] = []
     for _ in range(flat[i]):
         anchor, data, ntags = flat[i + 1], flat[i + 2], flat[i + 3]
@@ -152,8 +153,8 @@ class ProcessVM:
         for name, value in module_tags:
             env += [name, value]
         self._env = env
-        self._since: list[tuple[int, list[Any]]] = []
-        self._history: list[tuple[int, list[Any]]] = []
+        self._since: list[tuple[int, Sequence[Any]]] = []
+        self._history: list[tuple[int, Sequence[Any]]] = []
         self._snapshot_cost = 0.0
         self._work_since = 0.0
         self._snapshot_exact = True
@@ -178,13 +179,16 @@ class ProcessVM:
 
     def evaluate(self, fields: dict[str, Any], tags: Iterable[Tag]) -> Evaluation:
         """Evaluate one message atomically: an Error result leaves the state untouched."""
-        args = self._flatten(fields, tags)
-        timestamp = int(fields.get("Timestamp") or 0)
+        return self.evaluate_flat(int(fields.get("Timestamp") or 0),
+                                  tuple(self.flatten(fields, tags)))
+
+    def evaluate_flat(self, timestamp: int, args: Sequence[Any]) -> Evaluation:
+        """`evaluate` for a message already in the form `flatten` gives (the devnet's path)."""
         started = time.perf_counter()
         result = self._call(timestamp, args)
         self._work_since += time.perf_counter() - started
         self.stats["messages"] += 1
-        if result.ok:
+        if result.error is None:
             self._since.append((timestamp, args))
             self._history.append((timestamp, args))
             if self._work_since > _SNAPSHOT_RATIO * self._snapshot_cost:
@@ -196,7 +200,7 @@ class ProcessVM:
 
     def dry_run(self, fields: dict[str, Any], tags: Iterable[Tag]) -> Evaluation:
         """Evaluate a message and then forget it, whatever its result."""
-        result = self._call(int(fields.get("Timestamp") or 0), self._flatten(fields, tags))
+        result = self._call(int(fields.get("Timestamp") or 0), self.flatten(fields, tags))
         self._rollback()
         return result
 
@@ -219,15 +223,17 @@ class ProcessVM:
     # -- internals --------------------------------------------------------------------------
 
     @staticmethod
-    def _flatten(fields: dict[str, Any], tags: Iterable[Tag]) -> list[Any]:
+    def flatten(fields: dict[str, Any], tags: Iterable[Tag]) -> list[Any]:
+        """A message as the host's `run` takes it: [n, key1, value1, … keyn, valuen,
+        tag name, tag value, …]."""
         args: list[Any] = [len(fields)]
         for key, value in fields.items():
-            args += [key, value]
+            args += (key, value)
         for name, value in tags:
-            args += [name, value]
+            args += (name, value)
         return args
 
-    def _call(self, timestamp: int, args: list[Any]) -> Evaluation:
+    def _call(self, timestamp: int, args: Sequence[Any]) -> Evaluation:
         try:
             try:
                 flat = self._host.run(self.instruction_limit, timestamp, *args)
@@ -271,7 +277,7 @@ class ProcessVM:
                 self._replay(timestamp, args)
             self._take_snapshot()
 
-    def _replay(self, timestamp: int, args: list[Any]) -> None:
+    def _replay(self, timestamp: int, args: Sequence[Any]) -> None:
         self.stats["replayed"] += 1
         result = self._call(timestamp, args)
         if not result.ok:

@@ -123,7 +123,8 @@ function M.install(options)
     local out = {}
     if not FORWARD_X then return out end
     for name, value in pairs(msg) do
-      if type(name) == "string" and name:sub(1, 2) == "X-" and type(value) == "string" then
+      if type(name) == "string" and string.byte(name, 1) == 88 and string.byte(name, 2) == 45  -- "X-"
+          and type(value) == "string" then
         out[name] = value
       end
     end

@@ -79,8 +79,7 @@ function ao.init(env)
       end
     end
   end
-  ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
-  ao.env = env
+  ao.env = env                          -- process.handle clears the outbox next
 end
 
 --- Append text to the Output of this message.
@@ -96,27 +95,40 @@ function ao.clearOutbox()
 end
 
 -- Root keys in sorted order: aos uses `pairs` order, which is unspecified; sorting makes
--- replays and tests reproducible.
-local function sortedKeys(t)
-  local keys = {}
-  for k in pairs(t) do if type(k) == "string" then keys[#keys + 1] = k end end
-  table.sort(keys)
-  return keys
+-- replays and tests reproducible. `keys` is scratch space (sending never yields).
+local sort, next, type = table.sort, next, type
+local keys = {}
+
+local function appendSorted(tags, n, t, skip)
+  local nk = 0
+  for k in next, t do
+    if type(k) == "string" and not (skip and skip[k]) then nk = nk + 1; keys[nk] = k end
+  end
+  if nk > 1 then sort(keys, nil) end
+  for i = 1, nk do
+    local k = keys[i]
+    keys[i] = nil
+    n = n + 1
+    tags[n] = { name = k, value = t[k] }
+  end
+  return n
 end
 
-local function appendTags(tags, msg, skip)
-  for _, k in ipairs(sortedKeys(msg)) do
-    if not skip[k] then
-      table.insert(tags, { name = k, value = msg[k] })
-    end
-  end
-  if type(msg.Tags) == "table" then
-    if msg.Tags[1] ~= nil then
-      for _, t in ipairs(msg.Tags) do table.insert(tags, t) end
-    else
-      for _, k in ipairs(sortedKeys(msg.Tags)) do
-        table.insert(tags, { name = k, value = msg.Tags[k] })
+-- Append msg's root fields (except `skip`) and then msg.Tags to the tag array `tags` of length n.
+local function appendTags(tags, n, msg, skip)
+  n = appendSorted(tags, n, msg, skip)
+  local extra = msg.Tags
+  if type(extra) == "table" then
+    if extra[1] ~= nil then
+      local i, t = 1, extra[1]
+      while t ~= nil do
+        n = n + 1
+        tags[n] = t
+        i = i + 1
+        t = extra[i]
       end
+    else
+      appendSorted(tags, n, extra, nil)
     end
   end
 end
@@ -148,25 +160,24 @@ end
 --- Queue a message. Tag values are not stringified (the messenger drops non-strings).
 function ao.send(msg)
   assert(type(msg) == "table", "msg should be a table")
-  ao.reference = ao.reference + 1
-  local ref = tostring(ao.reference)
-  local out = {
-    Target = msg.Target,
-    Data = msg.Data,
-    Anchor = padReference(ao.reference),
-    Tags = {
-      { name = "Data-Protocol", value = "ao" },
-      { name = "Variant", value = "ao.TN.1" },
-      { name = "Type", value = "Message" },
-      { name = "Reference", value = ref },
-    },
+  local reference = ao.reference + 1
+  ao.reference = reference
+  local ref = tostring(reference)
+  local anchor = padReference(reference)
+  local tags = {
+    { name = "Data-Protocol", value = "ao" },
+    { name = "Variant", value = "ao.TN.1" },
+    { name = "Type", value = "Message" },
+    { name = "Reference", value = ref },
   }
-  appendTags(out.Tags, msg, SEND_SKIP)
+  appendTags(tags, 4, msg, SEND_SKIP)
+  local target, data = msg.Target, msg.Data
   if Handlers ~= nil then
-    table.insert(ao.outbox.Messages, { Target = out.Target, Data = out.Data, Anchor = out.Anchor, Tags = out.Tags })
+    local box = ao.outbox.Messages
+    box[#box + 1] = { Target = target, Data = data, Anchor = anchor, Tags = tags }
   end
-  out._ref = ref
-  return setmetatable(out, SentMessage)
+  return setmetatable({ Target = target, Data = data, Anchor = anchor, Tags = tags, _ref = ref },
+    SentMessage)
 end
 
 local SPAWN_SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
@@ -190,7 +201,7 @@ function ao.spawn(module, msg)
       { name = "Reference", value = ref },
     },
   }
-  appendTags(out.Tags, msg, SPAWN_SKIP)
+  appendTags(out.Tags, 7, msg, SPAWN_SKIP)
   table.insert(ao.outbox.Spawns, { Data = out.Data, Anchor = out.Anchor, Tags = out.Tags })
   local matcher = { Action = "Spawned", From = ao.id, Reference = ref }
   out.onReply = function(handle) Handlers.once(matcher, handle) end

@@ -259,10 +259,12 @@ local function flatValue(v, clean)
   return tostring(v), type(v)
 end
 
+-- The result as one flat list (see vm.py `_parse`). `out` may be a reused table: only
+-- out[1..n] is meaningful, and n is returned.
 local function flatten(result, out, clean)
   if result.Error ~= nil then
     out[1], out[2] = "error", text(tostring(result.Error))
-    return out
+    return out, 2
   end
   local o = result.Output
   local data, prompt = "", ""
@@ -275,33 +277,52 @@ local function flatten(result, out, clean)
     data = tostring(o)
   end
   out[1], out[2], out[3] = "ok", clean(data), clean(prompt)
-  local n = 3
-  local function put(v) n = n + 1; out[n] = v end
   local msgs = result.Messages or {}
-  put(#msgs)
-  for _, m in ipairs(msgs) do
+  local nmsgs = #msgs
+  out[4] = nmsgs
+  local n = 4
+  for i = 1, nmsgs do
+    local m = msgs[i]
     local problem = ""
-    if type(m.Target) ~= "string" then problem = "it has no Target" end
-    local dv, dkind = flatValue(m.Data == nil and "" or m.Data, clean)
-    if dkind and problem == "" then problem = "its Data is a " .. dkind .. ", not a string" end
-    local tags = type(m.Tags) == "table" and m.Tags or {}
-    put(type(m.Target) == "string" and m.Target or ""); put(type(m.Anchor) == "string" and m.Anchor or ""); put(dv)
-    local ntags = #tags
-    local slot = n + 1
-    put(0); put("")
+    local target = m.Target
+    if type(target) ~= "string" then problem = "it has no Target"; target = "" end
+    local anchor = m.Anchor
+    if type(anchor) ~= "string" then anchor = "" end
+    local d = m.Data
+    if d == nil then d = ""
+    elseif type(d) == "string" then d = clean(d)
+    else
+      if problem == "" then problem = "its Data is a " .. type(d) .. ", not a string" end
+      d = tostring(d)
+    end
+    out[n + 1], out[n + 2], out[n + 3] = target, anchor, d
+    local slot = n + 4
+    n = n + 5
+    local tags = m.Tags
     local count = 0
-    for i = 1, ntags do
-      local t = tags[i]
-      if type(t) == "table" then
-        local name, value = t.name, t.value
-        local vv, vkind = flatValue(value, clean)
-        if vkind and problem == "" then problem = "tag '" .. tostring(name) .. "' has a " .. vkind .. " value" end
-        if type(name) ~= "string" and problem == "" then problem = "a tag name is not a string" end
-        put(clean(tostring(name))); put(vv); count = count + 1
+    if type(tags) == "table" then
+      for j = 1, #tags do
+        local t = tags[j]
+        if type(t) == "table" then
+          local name, value = t.name, t.value
+          if type(value) == "string" then value = clean(value)
+          else
+            if problem == "" then problem = "tag '" .. tostring(name) .. "' has a " .. type(value) .. " value" end
+            value = tostring(value)
+          end
+          if type(name) ~= "string" then
+            if problem == "" then problem = "a tag name is not a string" end
+            name = tostring(name)
+          end
+          out[n + 1], out[n + 2] = clean(name), value
+          n = n + 2
+          count = count + 1
+        end
       end
     end
     out[slot], out[slot + 1] = count, problem
   end
+  local function put(v) n = n + 1; out[n] = v end
   local spawns = result.Spawns or {}
   put(#spawns)
   for _, s in ipairs(spawns) do
@@ -321,11 +342,11 @@ local function flatten(result, out, clean)
     put(#ps)
     for i = 1, #ps do put(tostring(ps[i])) end
   end
-  out.n = n
-  return out
+  return out, n
 end
 
 local process = nil
+local scratch = {}                      -- flatten's output, reused: unpack copies it out
 
 local function run(limit, timestamp, nfields, ...)
   budget, used, tripped = limit, 0, false
@@ -338,13 +359,13 @@ local function run(limit, timestamp, nfields, ...)
   if not ok then return "error", text(tostring(result)) end
   if type(result) ~= "table" then return "error", "process.handle returned " .. type(result) end
   lastResult = result
-  local out = flatten(result, {}, raw)
-  return unpack(out, 1, out.n or 2)
+  local out, n = flatten(result, scratch, raw)
+  return unpack(out, 1, n)
 end
 
 local function reflatten()
-  local out = flatten(lastResult, {}, text)
-  return unpack(out, 1, out.n or 2)
+  local out, n = flatten(lastResult, {}, text)
+  return unpack(out, 1, n)
 end
 
 local baseline = {}                     -- global names the runtime itself defines
