@@ -238,7 +238,7 @@ def test_emit_sends_tags_in_order_with_duplicates(
 
     sent = r.result.messages[0]
     assert sent.target == target
-    assert sent.tags[4:] == [(t["name"], t["value"]) for t in tags]
+    assert list(sent.tags[4:]) == [(t["name"], t["value"]) for t in tags]
 
 
 def test_emit_sends_a_list_of_messages_in_order(

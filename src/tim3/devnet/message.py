@@ -33,7 +33,7 @@ class Message:
     from_: str
     target: str
     data: str
-    tags: list[Tag]
+    tags: tuple[Tag, ...]
     timestamp: int
     block_height: int
     slot: int | None = None      # position in the process's schedule (Nonce)

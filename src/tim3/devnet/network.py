@@ -288,7 +288,7 @@ class Devnet:
         from_ = from_ or owner
         batch: list[Message] = []
         record = self._schedule(
-            id or self._new_id(), Kind.MESSAGE, target, owner, from_, target, data, msg_tags,
+            id or self._new_id(), Kind.MESSAGE, target, owner, from_, target, data, tuple(msg_tags),
             anchor=anchor, parent=None, root=None, batch=batch)
         record.root = record.id
         limit_reached = self._crank(record, batch)
@@ -425,8 +425,8 @@ class Devnet:
 
     def _schedule(
         self, mid: str, kind: str, process_id: str, owner: str, from_: str, target: str,
-        data: str, tags: list[Tag], *, anchor: str, parent: int | None, root: str | None,
-        batch: list[Message],
+        data: str, tags: tuple[Tag, ...], *, anchor: str, parent: int | None,
+        root: str | None, batch: list[Message],
     ) -> Message:
         info = self._processes[process_id]
         ts = self.clock.now()
@@ -452,7 +452,7 @@ class Devnet:
                        instruction_limit=options["instruction_limit"])
         self._processes[pid] = ProcessInfo(pid, owner, list(tags), vm, options,
                                            created_seq=self._seq)
-        self._schedule(pid, Kind.PROCESS, pid, owner, from_, pid, data, list(tags), anchor="",
+        self._schedule(pid, Kind.PROCESS, pid, owner, from_, pid, data, tuple(tags), anchor="",
                        parent=parent, root=root or pid, batch=batch)
         return pid
 
@@ -461,7 +461,7 @@ class Devnet:
         self.process(process_id)
         return self._schedule(
             original.id, Kind.ASSIGNMENT, process_id, original.owner, original.from_,
-            original.target, original.data, list(original.tags), anchor=original.anchor,
+            original.target, original.data, original.tags, anchor=original.anchor,
             parent=parent, root=root, batch=batch)
 
     def _crank(self, first: Message, batch: list[Message], evaluated: bool = True) -> bool:
@@ -503,7 +503,7 @@ class Devnet:
         record = Message(
             seq=self._seq, id=self._new_id(), kind=Kind.DROPPED, process=out.target,
             owner=self.mu.address, from_=parent.process, target=out.target, data=out.data,
-            tags=list(out.tags), timestamp=self.clock.peek(),
+            tags=out.tags, timestamp=self.clock.peek(),
             block_height=self.clock.block_height(self.clock.peek()), anchor=out.anchor,
             parent=parent.seq, root=parent.root, reason=reason)
         self._seq += 1
@@ -531,9 +531,9 @@ class Devnet:
 
     def _deliver(self, sender: ProcessInfo, parent: Message, out: OutMessage, root: str,
                  batch: list[Message]) -> Message | None:
-        tags = [tag for tag in out.tags if tag[0] not in _PUSH_STRIP]
-        tags += (("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", sender.id),
-                 ("From-Module", sender.module), ("Pushed-For", root))
+        tags = (*[tag for tag in out.tags if tag[0] not in _PUSH_STRIP],
+                ("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", sender.id),
+                ("From-Module", sender.module), ("Pushed-For", root))
         if out.target not in self._processes:
             ts = self.clock.now()
             record = Message(
@@ -571,7 +571,7 @@ class Devnet:
                    ("Action", "Spawned"), ("Variant", "ao.TN.1")]
         spawned = self._schedule(
             self._new_id(), Kind.MESSAGE, parent_proc.id, self.mu.address, parent_proc.id,
-            parent_proc.id, "", notice, anchor=spawn.anchor, parent=parent.seq, root=root,
+            parent_proc.id, "", tuple(notice), anchor=spawn.anchor, parent=parent.seq, root=root,
             batch=batch)
         return [boot, spawned]
 

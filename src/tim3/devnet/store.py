@@ -67,7 +67,7 @@ def _result_from_plain(d: Any) -> Evaluation | None:
         None,
         d["output"],
         d["prompt"],
-        [OutMessage(t, a, data, [(x[0], x[1]) for x in tags], p)
+        [OutMessage(t, a, data, tuple([(x[0], x[1]) for x in tags]), p)
          for t, a, data, tags, p in d["messages"]],
         [OutSpawn(a, data, [(x[0], x[1]) for x in tags]) for a, data, tags in d["spawns"]],
         [(m, list(ps)) for m, ps in d["assignments"]],
@@ -84,7 +84,7 @@ def _record_from_row(row: Any, result: Evaluation | None, tags: Any) -> Message:
     (seq, mid, kind, process, owner, from_, target, data, _tags, ts, height, slot, anchor,
      parent, root, _result, reason) = row
     return Message(seq, mid, kind, process, owner, from_, target, data,
-                   [(t[0], t[1]) for t in tags], ts, height, slot, anchor, parent, root,
+                   tuple([(t[0], t[1]) for t in tags]), ts, height, slot, anchor, parent, root,
                    result, reason)
 
 

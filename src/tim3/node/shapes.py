@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from tim3.arweave import DataItem, b64url_encode
@@ -14,7 +15,7 @@ __all__ = ["decode_cursor", "decode_position", "encode_cursor", "result_json",
            "su_message_json", "tags_json"]
 
 
-def tags_json(tags: list[tuple[str, str]]) -> list[dict[str, str]]:
+def tags_json(tags: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"name": n, "value": v} for n, v in tags]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -41,7 +42,7 @@ def _transactions_args(query: str) -> str | None:
 
 
 def _node(
-    id_: str, owner: str, tags: list[tuple[str, str]], height: int, ts_ms: int
+    id_: str, owner: str, tags: Sequence[tuple[str, str]], height: int, ts_ms: int
 ) -> dict[str, Any]:
     return {
         "id": id_, "anchor": "", "signature": "", "recipient": "",
