@@ -48,7 +48,8 @@ MODULE_TAGS: list[Tag] = [
     ("Name", "tim3-aos"),
 ]
 _PROTOCOL = {"Data-Protocol", "Variant", "Type"}
-_MESSAGE_PROTOCOL: list[Tag] = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")]
+_MESSAGE_PROTOCOL: list[Tag] = [
+    ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")]
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 _PUSH_STRIP = {"Data-Protocol", "Type", "From-Process", "From-Module", "Assignments"}
 

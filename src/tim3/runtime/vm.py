@@ -99,7 +99,7 @@ def _parse(flat: Sequence[Any]) -> Evaluation:
     for _ in range(flat[3]):
         end = i + 5 + 2 * flat[i + 3]
         messages.append(OutMessage(flat[i], flat[i + 1], flat[i + 2],
-                                   tuple(zip(flat[i + 5:end:2], flat[i + 6:end:2])),
+                                   tuple(zip(flat[i + 5:end:2], flat[i + 6:end:2], strict=True)),
                                    flat[i + 4]))
         i = end
     spawns: list[OutSpawn] = []
