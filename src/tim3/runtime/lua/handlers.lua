@@ -149,7 +149,12 @@ function handlers.evaluate(msg, env)
     local h = list[i]
     local removed = false
     if h.name ~= "_default" then
-      local match = classify(utils.matchesSpec(msg, h.pattern))
+      local pattern = h.pattern
+      local match
+      if type(pattern) == "function" then match = pattern(msg) else match = utils.matchesSpec(msg, pattern) end
+      if match == true then match = -1
+      elseif match == false then match = 0
+      else match = classify(match) end
       if match ~= 0 then
         if match < 0 then handled = true end
         local ok, err = pcall(h.handle, msg, env)

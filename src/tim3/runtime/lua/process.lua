@@ -115,20 +115,46 @@ end
 
 local defaultHandle = require(".default")(insertInbox)
 
+-- utils.normalize for every root key and tag name of every message: the answers are kept
+-- here (bounded), so a name already seen costs one table read.
+local normalName, normalCount = {}, 0
+
+local function normalize(name)
+  local n = normalName[name]
+  if n ~= nil then return n end
+  n = utils.normalize(name)
+  if normalCount >= 4096 then normalName, normalCount = {}, 0 end
+  normalName[name] = n
+  normalCount = normalCount + 1
+  return n
+end
+
 local function normalizeMsg(msg)
-  local moves = {}
-  for k in pairs(msg) do
+  local moves = nil
+  for k in next, msg do
     if type(k) == "string" then
-      local n = utils.normalize(k)
-      if n ~= k then moves[#moves + 1] = { k, n } end
+      local n = normalName[k] or normalize(k)
+      if n ~= k then
+        moves = moves or {}
+        moves[#moves + 1] = { k, n }
+      end
     end
   end
-  if moves[2] then table.sort(moves, function(a, b) return a[1] < b[1] end) end
-  for _, m in ipairs(moves) do
-    msg[m[2]] = msg[m[1]]
-    msg[m[1]] = nil
+  if moves then
+    if moves[2] then table.sort(moves, function(a, b) return a[1] < b[1] end) end
+    for _, m in ipairs(moves) do
+      msg[m[2]] = msg[m[1]]
+      msg[m[1]] = nil
+    end
   end
-  for _, tag in ipairs(msg.Tags or {}) do tag.name = utils.normalize(tag.name) end
+  local tags = msg.Tags
+  if tags then
+    for i = 1, #tags do
+      local tag = tags[i]
+      local name = tag.name
+      tag.name = normalName[name] or normalize(name)
+    end
+  end
   ao.normalize(msg)
 end
 
