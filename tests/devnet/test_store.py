@@ -1,5 +1,6 @@
 """Durable devnets: reopening replays the log into exactly the same state; crashes lose nothing stored."""
 
+import gc
 import json
 import os
 import signal
@@ -166,3 +167,18 @@ def test_a_file_in_the_first_storage_format_still_opens(tmp_path):
     assert more.result.messages[0].tag("Count") == "4"
     assert [m.id for m in third.messages()] == [m.id for m in again.messages()]
     assert third.message(more.id).result == more.result
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reopening_leaves_pythons_gc_setting_as_it_was(tmp_path, enabled):
+    path = tmp_path / "net.sqlite"
+    net = Devnet(path, DevnetConfig.for_tests())
+    net.spawn(net.wallet("deployer"), COUNTER)
+    net.close()
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        Devnet(path, DevnetConfig.for_tests()).close()
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

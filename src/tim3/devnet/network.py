@@ -8,8 +8,11 @@ object, synchronously: `send` returns when nothing is left to deliver.
 from __future__ import annotations
 
 import binascii
+import contextlib
+import gc
 import hashlib
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +130,19 @@ Sender = Wallet | str
 
 def _address(sender: Sender) -> str:
     return sender if isinstance(sender, str) else sender.address
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Replaying builds every record at once, and all of them live on; Python's cyclic GC
+    would scan the growing heap again and again for nothing (a quarter of replay time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Devnet:
@@ -595,11 +611,12 @@ class Devnet:
     def _replay(self) -> None:
         """Rebuild every process by replaying the stored log in order."""
         procs: dict[str, tuple[str, dict[str, Any]]] = {}
-        for chain in self.store.chains():
-            for pid, owner, options in chain.processes:
-                procs[pid] = (owner, options)
-            for record in chain.messages:
-                self._replay_record(record, procs)
+        with _cyclic_gc_paused():
+            for chain in self.store.chains():
+                for pid, owner, options in chain.processes:
+                    procs[pid] = (owner, options)
+                for record in chain.messages:
+                    self._replay_record(record, procs)
 
     def _replay_record(self, record: Message, procs: dict[str, tuple[str, dict[str, Any]]]) -> None:
         if record.kind == Kind.PROCESS:
