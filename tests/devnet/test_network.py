@@ -3,7 +3,7 @@
 import pytest
 
 from tim3.devnet import Devnet, DevnetConfig, Kind
-from tim3.errors import MessageLimitReached, ProcessNotFound
+from tim3.errors import DevnetError, MessageLimitReached, ProcessNotFound
 
 RELAY = """
 Handlers.add("relay", "Relay", function(m)
@@ -141,3 +141,33 @@ def test_the_trace_of_a_long_chain_does_not_recurse(deployer):
         net.eval(deployer, a, f"Send({{Target = '{b}', Action = 'Ping'}})")
 
     assert len(info.value.receipt.tree.render().splitlines()) > 3000
+
+
+@pytest.mark.parametrize(("tags", "data", "says"), [
+    ({"Action": "Relay", "Hop": 5}, "", "Tag 'Hop' has a int value"),
+    ({"Action": "Relay"}, "\udc80", "cannot be sent as UTF-8"),
+    ({"Action": "Relay\ud800"}, "", "cannot be sent as UTF-8"),
+    ({"Action": "Relay"}, b"bytes", "data must be text"),
+])
+def test_a_message_ao_cannot_carry_is_refused_before_it_is_scheduled(
+        devnet, deployer, alice, tags, data, says):
+    pid = devnet.spawn(deployer, RELAY)
+    before = devnet.messages(pid)
+
+    with pytest.raises(DevnetError, match=says):
+        devnet.send(alice, pid, tags=tags, data=data)
+    with pytest.raises(DevnetError, match=says):
+        devnet.dryrun(pid, tags=tags, data=data)
+
+    assert devnet.messages(pid) == before
+    assert devnet.send(alice, pid, tags={"Action": "Relay"}).ok
+    assert devnet.messages(pid)[-1].slot == before[-1].slot + 1
+
+
+def test_a_spawn_ao_cannot_carry_is_refused(devnet, deployer):
+    count = len(devnet.processes())
+
+    with pytest.raises(DevnetError, match="Tag 'Name' has a int value"):
+        devnet.spawn(deployer, RELAY, tags={"Name": 7})
+
+    assert len(devnet.processes()) == count

@@ -132,6 +132,25 @@ def _address(sender: Sender) -> str:
     return sender if isinstance(sender, str) else sender.address
 
 
+def _checked(tags: TagsLike, data: str) -> list[Tag]:
+    """The tags as a list, after checking that tags and data are text AO can carry."""
+    if not isinstance(data, str):
+        raise DevnetError(f"Message data must be text (str), got {type(data).__name__}.")
+    listed = tag_list(tags)
+    try:
+        data.encode()
+        for name, value in listed:
+            if not isinstance(value, str):
+                raise DevnetError(f"Tag '{name}' has a {type(value).__name__} value; AO tag "
+                                  "values are strings.")
+            name.encode()
+            value.encode()
+    except UnicodeEncodeError as exc:
+        raise DevnetError(f"Message text cannot be sent as UTF-8: {exc.reason} "
+                          f"({exc.object[exc.start:exc.end]!r}).") from None
+    return listed
+
+
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Replaying builds every record at once, and all of them live on; Python's cyclic GC
@@ -265,7 +284,7 @@ class Devnet:
             "instruction_limit": instruction_limit or self.config.instruction_limit,
         }
         batch: list[Message] = []
-        pid = self._create_process(_address(owner), tag_list(tags), data, options, id, batch,
+        pid = self._create_process(_address(owner), _checked(tags, data), data, options, id, batch,
                                    parent=None, root=None)
         new_process = self._processes[pid]
         self._commit(batch, [new_process])
@@ -293,7 +312,7 @@ class Devnet:
         if target not in self._processes:
             raise ProcessNotFound(target)
         owner = _address(sender)
-        msg_tags = tag_list(tags)
+        msg_tags = _checked(tags, data)
         from_, protocol = "", False
         for name, value in msg_tags:
             if name == "Data-Protocol":
@@ -342,7 +361,7 @@ class Devnet:
         """Evaluate a message against a process without changing it (CU dry-run)."""
         info = self.process(target)
         owner = _address(sender) if sender is not None else "1234"
-        msg_tags = tag_list(tags)
+        msg_tags = _checked(tags, data)
         if "Data-Protocol" not in {n for n, _ in msg_tags}:
             msg_tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("Variant", "ao.TN.1")]
         from_ = next((v for n, v in msg_tags if n == "From-Process" and v), owner)
