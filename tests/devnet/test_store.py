@@ -182,3 +182,18 @@ def test_reopening_leaves_pythons_gc_setting_as_it_was(tmp_path, enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_one_file_serves_one_devnet_at_a_time(tmp_path):
+    path = tmp_path / "net.sqlite"
+    first = Devnet(path, DevnetConfig.for_tests())
+    pid = first.spawn(first.wallet("deployer"), COUNTER)
+
+    with pytest.raises(DevnetError, match="in use by another devnet"):
+        Devnet(path, DevnetConfig.for_tests())
+    first.send(first.wallet("alice"), pid, tags={"Action": "Inc"})
+    first.close()
+
+    again = Devnet(path, DevnetConfig.for_tests())
+    assert [m.action for m in again.messages(pid)] == [None, "Inc"]
+    again.close()

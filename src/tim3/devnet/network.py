@@ -197,7 +197,11 @@ class Devnet:
         self._meta = meta or {"genesis_ms": self.clock.genesis_ms, "seed": config.seed}
         self._id_seed = f"{self._meta['seed']}:".encode()
         if meta:
-            self._replay()
+            try:
+                self._replay()
+            except BaseException:
+                self.store.close()      # let go of the file: it may be opened again
+                raise
 
     # -- public API -----------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chains (first INTEGER PRIMARY KEY, body BLOB NOT NULL);
 """
 
+_LOCK_WAIT_S = 1.0     # how long opening waits for another devnet to let go of the file
+
 StoredProcess = tuple[str, str, dict[str, Any]]      # id, owner, options (with "tags")
 
 
@@ -98,11 +100,27 @@ class Store:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                       timeout=_LOCK_WAIT_S)
+            # One devnet per file: two would both append to the log. The exclusive lock is
+            # taken now and held until close (the OS drops it if the process dies), and it
+            # also spares every commit the shared-memory locking of WAL.
+            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("BEGIN EXCLUSIVE")
+            self._db.execute("COMMIT")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise DevnetError(
+                    f"Devnet storage '{self.path}' is in use by another devnet (a `tim3 "
+                    "devnet` or another Python process has it open). Stop that one first, "
+                    "or pass another path."
+                ) from exc
             raise DevnetError(
                 f"Cannot open devnet storage '{self.path}': {exc}. "
                 "Pass another path, or delete the file to start a new devnet."
