@@ -2,11 +2,19 @@
 evaluated, and latency from POST to a readable result.
 
 Workload: a counter process answering every Ping with a Pong; each message is POSTed to the
-node (which schedules, evaluates and cranks it before its 202), then its result is read with
-GET /result. Several client threads share the work. Items are signed before the clock starts
-(RSA-4096 signing costs milliseconds in Python and would hide the node); a smaller run that
-signs inside the timed loop shows that cost too. The same workload through LocalNetwork is
-the in-process baseline.
+node (which verifies, schedules, evaluates and cranks it before its 202), then its result is
+read with GET /result. Several client threads share the work. Items are signed before the
+clock starts (RSA-4096 signing costs milliseconds in Python and would hide the node); a smaller
+run that signs inside the timed loop shows that cost too.
+
+Two in-process baselines, both reading every result back:
+- signed: the same work minus HTTP — each pre-signed item decoded from its bytes, verified and
+  checked by the messenger's rules, scheduled and evaluated (`LocalNetwork.send_signed`);
+- unsigned: `LocalNetwork.message`, which trusts its wallet (no item, no signature check).
+
+The node runs in a child process (so clients and node do not share one GIL), as NodeServer
+serves it to users. Besides wall time per message, CPU time per message is reported: the
+node's and the clients' together, against the in-process path's.
 
 Target (issue 5): the HTTP path costs no more than 2× the in-process path per message.
 Run: .venv/bin/python bench/node.py [--messages N] [--clients N] [--signed N]
@@ -17,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import multiprocessing
-import socket
 import statistics
 import threading
 import time
@@ -25,12 +32,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
-import uvicorn
-
 from tim3.arweave import DataItem, Wallet
 from tim3.client import AoNetwork, HttpNetwork, LocalNetwork
 from tim3.devnet import MODULE_ID, Devnet, DevnetConfig
-from tim3.node import NodeServer, create_app
+from tim3.node import NodeServer
 
 COUNTER = """
 Count = Count or 0
@@ -54,16 +59,24 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def report(label: str, count: int, took: float, latencies: list[float]) -> float:
+def report(label: str, count: int, took: float, latencies: list[float],
+           cpu: tuple[float, ...] = ()) -> float:
+    """Print one line; `cpu`: CPU seconds of each process that did the work (node, clients)."""
     rate = count / took
-    print(f"{label:34s} {rate:8,.0f} msg/s  {1e3 * took / count:7.3f} ms/msg  "
-          f"p50 {1e3 * statistics.median(latencies):7.2f} ms  "
-          f"p99 {1e3 * percentile(latencies, 99):7.2f} ms  ({count:,} in {took:.2f} s)")
+    cpu_text = ""
+    if cpu:
+        parts = " + ".join(f"{1e3 * c / count:.3f}" for c in cpu)
+        cpu_text = f"  cpu {1e3 * sum(cpu) / count:6.3f} ms/msg"
+        cpu_text += f" (node {parts} clients)" if len(cpu) == 2 else ""
+    print(f"{label:40s} {rate:7,.0f} msg/s {1e3 * took / count:7.3f} ms/msg  "
+          f"p50 {1e3 * statistics.median(latencies):6.2f} ms  "
+          f"p99 {1e3 * percentile(latencies, 99):6.2f} ms{cpu_text}  ({count:,} in {took:.2f} s)")
     return took / count
 
 
-def timed_run(work: list[list[Callable[[], None]]]) -> tuple[float, list[float]]:
-    """Run each list of calls in its own thread; (wall time, latency of every call)."""
+def timed_run(work: list[list[Callable[[], None]]]) -> tuple[float, list[float], float]:
+    """Run each list of calls in its own thread; (wall time, latency of every call, CPU time
+    of this process)."""
     latencies: list[float] = []
     lock = threading.Lock()
 
@@ -76,11 +89,12 @@ def timed_run(work: list[list[Callable[[], None]]]) -> tuple[float, list[float]]
         with lock:
             latencies.extend(mine)
 
+    cpu = time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=len(work)) as pool:
         for future in [pool.submit(worker, calls) for calls in work]:
             future.result()
-    return time.perf_counter() - started, latencies
+    return time.perf_counter() - started, latencies, time.process_time() - cpu
 
 
 def check(net: AoNetwork, pid: str, mid: str) -> None:
@@ -89,52 +103,64 @@ def check(net: AoNetwork, pid: str, mid: str) -> None:
 
 
 def _serve_node(config: DevnetConfig, pipe: Connection) -> None:
-    """In a child process: a devnet and its node app, served until the parent goes away.
-
-    The socket is made with IPPROTO_TCP, so asyncio turns Nagle off on its connections
-    (NodeServer's proto-0 socket leaves it on, and every keep-alive response then waits
-    ~40 ms for a delayed ACK)."""
+    """In a child process: a devnet and its NodeServer, served until the parent goes away.
+    Answers "cpu" on the pipe with this process's CPU time so far."""
     devnet = Devnet(config=config)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    pipe.send((url, devnet.su.address, devnet.mu.address))
-    uvicorn.Server(uvicorn.Config(create_app(devnet, url), log_level="warning",
-                                  lifespan="off")).run(sockets=[sock])
+    server = NodeServer(devnet, port=0)
+    pipe.send((server.url, devnet.su.address, devnet.mu.address))
+
+    def answer_cpu() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            while pipe.recv() == "cpu":
+                pipe.send(time.process_time())
+
+    threading.Thread(target=answer_cpu, daemon=True).start()
+    server.serve_forever()
+
+
+class ChildNode:
+    """A node in its own process: `url`, `scheduler`, `messenger`, and `cpu()` (its CPU time)."""
+
+    def __init__(self, pipe: Connection) -> None:
+        self._pipe = pipe
+        self.url, self.scheduler, self.messenger = pipe.recv()
+
+    def cpu(self) -> float:
+        self._pipe.send("cpu")
+        seconds: float = self._pipe.recv()
+        return seconds
 
 
 @contextlib.contextmanager
-def node_process(config: DevnetConfig) -> Iterator[tuple[str, str, str]]:
-    """A node in its own process (so clients and node do not share one GIL):
-    yields (url, scheduler address, messenger address)."""
+def node_process(config: DevnetConfig) -> Iterator[ChildNode]:
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_serve_node, args=(config, child), daemon=True)
     proc.start()
     try:
-        yield parent.recv()
+        yield ChildNode(parent)
     finally:
         proc.terminate()
         proc.join(timeout=10)
 
 
-def bench_node_server(devnet: Devnet, wallet: Wallet, messages: int) -> float:
-    with NodeServer(devnet, port=0) as node, \
+def bench_node_in_thread(config: DevnetConfig, wallet: Wallet, messages: int) -> None:
+    with Devnet(config=config) as devnet, NodeServer(devnet, port=0) as node, \
             HttpNetwork.for_node(node.url, wallet, timeout=60) as net:
         pid = spawn(net, devnet.su.address, devnet.mu.address)
         items = [DataItem.create(wallet, " ", tags=PING, target=pid) for _ in range(messages)]
-        took, latencies = timed_run([[lambda item=item: check(net, pid, net.send_signed(item))
-                                      for item in items]])
-        return report("NodeServer as is, 1 client", messages, took, latencies)
+        took, latencies, _ = timed_run([[lambda item=item: check(net, pid, net.send_signed(item))
+                                         for item in items]])
+        report("HTTP, node in this process, 1 client", messages, took, latencies)
 
 
 def bench_http(config: DevnetConfig, wallets: list[Wallet], messages: int, clients: int,
-               signed: int) -> tuple[float, float]:
-    with node_process(config) as (url, scheduler, messenger):
-        nets = [HttpNetwork.for_node(url, wallets[i % len(wallets)], timeout=60)
+               signed: int) -> tuple[float, float, float]:
+    """(wall s/msg with `clients` clients, wall s/msg with one, CPU s/msg with `clients`)."""
+    with node_process(config) as node:
+        nets = [HttpNetwork.for_node(node.url, wallets[i % len(wallets)], timeout=60)
                 for i in range(clients)]
-        pid = spawn(nets[0], scheduler, messenger)
+        pid = spawn(nets[0], node.scheduler, node.messenger)
         for net in nets:
             check(net, pid, net.message(pid, {"Action": "Ping"}))        # warm connections
 
@@ -143,43 +169,59 @@ def bench_http(config: DevnetConfig, wallets: list[Wallet], messages: int, clien
                   for _ in range(messages // clients)] for net in nets]
         signing = time.perf_counter() - started
         count = sum(len(batch) for batch in items)
-        print(f"{'signing (before the clock)':34s} {count / signing:8,.0f} items/s "
+        print(f"{'signing (before the clock)':40s} {count / signing:7,.0f} items/s "
               f"{1e3 * signing / count:7.3f} ms/item (RSA-4096, {count:,} items, one thread)")
 
         def post_then_read(net: HttpNetwork, item: DataItem) -> Callable[[], None]:
             return lambda: check(net, pid, net.send_signed(item))
 
-        took, latencies = timed_run([[post_then_read(net, item) for item in batch]
-                                     for net, batch in zip(nets, items, strict=True)])
-        per_http = report(f"HTTP, pre-signed, {clients} clients", count, took, latencies)
+        node_cpu = node.cpu()
+        took, latencies, client_cpu = timed_run(
+            [[post_then_read(net, item) for item in batch]
+             for net, batch in zip(nets, items, strict=True)])
+        cpu = (node.cpu() - node_cpu, client_cpu)
+        per_http = report(f"HTTP, pre-signed, {clients} clients", count, took, latencies, cpu)
 
         def sign_post_read(net: HttpNetwork) -> Callable[[], None]:
             return lambda: check(net, pid, net.message(pid, {"Action": "Ping"}))
 
         per_client = max(1, signed // clients)
-        took, latencies = timed_run([[sign_post_read(net)] * per_client for net in nets])
+        took, latencies, _ = timed_run([[sign_post_read(net)] * per_client for net in nets])
         report(f"HTTP, signing inside, {clients} clients", per_client * clients, took,
                latencies)
 
         one = [post_then_read(nets[0], DataItem.create(wallets[0], " ", tags=PING, target=pid))
                for _ in range(min(500, messages))]
-        took, latencies = timed_run([one])
-        per_http_one = report("HTTP, pre-signed, 1 client", len(one), took, latencies)
+        node_cpu = node.cpu()
+        took, latencies, client_cpu = timed_run([one])
+        cpu_one = (node.cpu() - node_cpu, client_cpu)
+        per_http_one = report("HTTP, pre-signed, 1 client", len(one), took, latencies, cpu_one)
         for net in nets:
             net.close()
-    return per_http, per_http_one
+    return per_http, per_http_one, sum(cpu) / count
 
 
-def bench_local(devnet: Devnet, wallet: Wallet, messages: int) -> float:
-    net = LocalNetwork(devnet, wallet)
-    pid = spawn(net, devnet.su.address, devnet.mu.address)
-    check(net, pid, net.message(pid, {"Action": "Ping"}))
-
-    def send_then_read() -> None:
+def bench_local(config: DevnetConfig, wallet: Wallet, messages: int) -> tuple[float, float]:
+    """(s/msg signed, s/msg unsigned) in process; wall time = CPU time here (one thread)."""
+    with Devnet(config=config) as devnet:
+        net = LocalNetwork(devnet, wallet)
+        pid = spawn(net, devnet.su.address, devnet.mu.address)
         check(net, pid, net.message(pid, {"Action": "Ping"}))
+        raws = [DataItem.create(wallet, " ", tags=PING, target=pid).raw for _ in range(messages)]
 
-    took, latencies = timed_run([[send_then_read] * messages])
-    return report("in process (LocalNetwork)", messages, took, latencies)
+        def decode_verify_send_read(raw: bytes) -> Callable[[], None]:
+            return lambda: check(net, pid, net.send_signed(DataItem.decode(raw)))
+
+        def send_then_read() -> None:
+            check(net, pid, net.message(pid, {"Action": "Ping"}))
+
+        took, latencies, cpu = timed_run([[decode_verify_send_read(raw) for raw in raws]])
+        per_signed = report("in process, signed items (send_signed)", messages, took,
+                            latencies, (cpu,))
+        took, latencies, cpu = timed_run([[send_then_read] * messages])
+        per_unsigned = report("in process, unsigned (message)", messages, took, latencies,
+                              (cpu,))
+    return per_signed, per_unsigned
 
 
 def main() -> None:
@@ -190,21 +232,22 @@ def main() -> None:
                         help="messages in the run that signs inside the timed loop")
     args = parser.parse_args()
     config = DevnetConfig(fixed_start_ms=1_750_000_000_000)
-
-    with Devnet(config=config) as devnet:
-        wallets = [devnet.wallet(name) for name in WALLETS]
-        per_local = bench_local(devnet, wallets[0], args.messages)
     wallets = [Wallet.from_name(name) for name in WALLETS]
-    per_http, per_http_one = bench_http(config, wallets, args.messages, args.clients,
-                                        args.signed)
-    with Devnet(config=config) as devnet:
-        bench_node_server(devnet, devnet.wallet("alice"), min(100, args.messages))
 
-    print("(the HTTP runs above NodeServer's line serve the node app from a child process, "
-          "on a socket with Nagle off)")
-    print(f"HTTP cost per message vs in process: {per_http / per_local:.1f}× with "
-          f"{args.clients} clients, {per_http_one / per_local:.1f}× with 1 client "
-          "(target ≤ 2×)")
+    per_signed, per_unsigned = bench_local(config, wallets[0], args.messages)
+    per_http, per_http_one, cpu_http = bench_http(config, wallets, args.messages, args.clients,
+                                                  args.signed)
+    bench_node_in_thread(config, wallets[0], min(200, args.messages))
+
+    print(f"HTTP cost per message (target ≤ 2× in process):\n"
+          f"  vs in process, signed items (the same work minus HTTP): "
+          f"{per_http / per_signed:.1f}× wall with {args.clients} clients, "
+          f"{per_http_one / per_signed:.1f}× with 1 client, "
+          f"{cpu_http / per_signed:.1f}× CPU (node + clients) with {args.clients} clients\n"
+          f"  vs in process, unsigned messages (no signature check):  "
+          f"{per_http / per_unsigned:.1f}× wall with {args.clients} clients, "
+          f"{per_http_one / per_unsigned:.1f}× with 1 client, "
+          f"{cpu_http / per_unsigned:.1f}× CPU (node + clients) with {args.clients} clients")
 
 
 if __name__ == "__main__":

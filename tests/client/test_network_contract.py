@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tim3.arweave import Wallet
+from tim3.arweave import DataItem, Wallet
 from tim3.client import AoNetwork, HttpNetwork, LocalNetwork, Result
 from tim3.devnet import MODULE_ID, Devnet, DevnetConfig
 from tim3.errors import ClientError
@@ -54,6 +54,11 @@ def _spawn(net: AoNetwork, devnet: Devnet) -> str:
                      COUNTER)
 
 
+def _signed_ping(wallet: Wallet, pid: str, data: str = "signed elsewhere") -> DataItem:
+    return DataItem.create(wallet, data, target=pid, tags=[
+        ("Action", "Ping"), ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")])
+
+
 def _count(result: Result) -> str | None:
     pong = result.find("Pong")
     return pong.tags["Count"] if pong else None
@@ -91,7 +96,7 @@ def test_message_carries_the_user_tags_and_the_protocol_tags(net: AoNetwork,
     mid = net.message(pid, {"Action": "Ping", "X-Memo": "hello"}, data="payload")
 
     record = devnet.message(mid, pid)
-    assert record.tags[:2] == [("Action", "Ping"), ("X-Memo", "hello")]
+    assert list(record.tags[:2]) == [("Action", "Ping"), ("X-Memo", "hello")]
     assert ("Data-Protocol", "ao") in record.tags
     assert ("Type", "Message") in record.tags
     assert record.data == "payload"
@@ -182,6 +187,78 @@ def test_a_failing_handler_gives_an_error_result_left_out_of_results(net: AoNetw
     assert "asked to fail" in (failed.error or "")
     assert failed.messages == []
     assert len(net.results(pid).edges) == 1
+
+
+def test_an_item_signed_elsewhere_is_evaluated_as_signed(net: AoNetwork, devnet: Devnet,
+                                                         bob: Wallet) -> None:
+    pid = _spawn(net, devnet)
+    item = _signed_ping(bob, pid)
+
+    mid = net.send_signed(item)
+    result = net.result(pid, mid)
+
+    assert mid == item.id
+    assert devnet.message(mid, pid).owner == bob.address
+    assert devnet.message(mid, pid).data == "signed elsewhere"
+    assert result.find("Pong").target == bob.address  # type: ignore[union-attr]
+
+
+def test_a_spawn_item_signed_elsewhere_spawns_the_process(net: AoNetwork, devnet: Devnet,
+                                                          bob: Wallet) -> None:
+    item = DataItem.create(bob, "Booted = true", tags=[
+        ("Name", "signed"), ("On-Boot", "Data"), ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"),
+        ("Type", "Process"), ("Module", MODULE_ID), ("Scheduler", devnet.su.address)])
+
+    pid = net.send_signed(item)
+
+    assert pid == item.id
+    assert devnet.process(pid).owner == bob.address
+    assert devnet.process(pid).name == "signed"
+
+
+def _tampered(item: DataItem) -> DataItem:
+    """The same item with its last data byte changed after signing."""
+    return DataItem.decode(item.raw[:-1] + bytes([item.raw[-1] ^ 1]))
+
+
+@pytest.mark.parametrize(
+    ("make", "status", "phrase"),
+    [
+        pytest.param(lambda w, pid: _tampered(_signed_ping(w, pid)), 400,
+                     "signature does not verify", id="bad-signature"),
+        pytest.param(lambda w, pid: DataItem.create(w, "x", target=pid, tags=[
+            ("Action", "Ping"), ("Type", "Message")]), 400, "Data-Protocol", id="not-ao"),
+        pytest.param(lambda w, pid: _signed_ping(w, UNKNOWN), 404, UNKNOWN, id="unknown-target"),
+        pytest.param(lambda w, pid: DataItem.create(w, "x", target=pid, tags=[
+            ("Data-Protocol", "ao"), ("Type", "Assignment")]), 400, "Type tag",
+            id="bad-type"),
+    ],
+)
+def test_a_refused_signed_item_is_a_client_error_and_changes_nothing(
+        net: AoNetwork, devnet: Devnet, bob: Wallet, make, status: int, phrase: str) -> None:
+    pid = _spawn(net, devnet)
+    item = make(bob, pid)
+    before = len(devnet.messages())
+
+    with pytest.raises(ClientError, match=phrase) as caught:
+        net.send_signed(item)
+
+    assert caught.value.status == status  # type: ignore[attr-defined]
+    assert len(devnet.messages()) == before
+
+
+def test_an_item_sent_twice_is_refused_the_second_time(net: AoNetwork, devnet: Devnet,
+                                                       bob: Wallet) -> None:
+    pid = _spawn(net, devnet)
+    item = _signed_ping(bob, pid)
+    net.send_signed(item)
+    before = len(devnet.messages())
+
+    with pytest.raises(ClientError, match="already received") as caught:
+        net.send_signed(item)
+
+    assert caught.value.status == 400  # type: ignore[attr-defined]
+    assert len(devnet.messages()) == before
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,21 @@ def test_a_message_posted_to_root_is_evaluated_before_the_202(
     assert reply["Data"] == "pong 1"
 
 
+def test_an_item_the_devnet_already_holds_is_refused_by_a_restarted_node(
+        http: httpx.Client, devnet: Devnet, counter: str, alice: Wallet, ping: Ping) -> None:
+    item = ping(alice, counter)
+    http.post("/", content=item.raw)
+    before = len(devnet.messages())
+
+    with NodeServer(devnet, port=0) as restarted, \
+            httpx.Client(base_url=restarted.url, timeout=30) as again:
+        posted = again.post("/", content=item.raw)
+
+    assert posted.status_code == 400
+    assert "already received" in posted.json()["error"]
+    assert len(devnet.messages()) == before
+
+
 def test_a_process_posted_to_root_is_spawned_with_exactly_its_tags(
         http: httpx.Client, devnet: Devnet, alice: Wallet) -> None:
     tags = [("Name", "posted"), ("On-Boot", "Data"), ("Data-Protocol", "ao"),

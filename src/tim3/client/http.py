@@ -5,6 +5,10 @@ or 504, or the CU says a result is still being computed (202) — are tried agai
 exponential backoff (`Retry`). Any other refusal, and a transient one that outlasts the
 retries, raises `ClientError` quoting the status and the server's `error` text, with
 `.status` (None when no answer came) and `.url` set.
+
+Requests go over keep-alive connections of the standard library's `http.client`
+(`tim3.client._transport`), or through httpx when a transport is passed or the environment
+configures a proxy for one of the network's URLs.
 """
 
 from __future__ import annotations
@@ -18,6 +22,13 @@ import httpx
 
 from tim3.arweave import DataItem, Wallet
 from tim3.client._protocol import dry_run_tags, message_tags, process_tags
+from tim3.client._transport import (
+    ConnectFailed,
+    HttpResponse,
+    TimedOut,
+    TransportProblem,
+    sender_for,
+)
 from tim3.client.network import AoNetwork, Sort
 from tim3.client.result import Page, Result
 from tim3.client.retry import Retry, parse_retry_after
@@ -46,7 +57,7 @@ def _error(message: str, *, status: int | None, url: str) -> ClientError:
     return ClientError(message, status=status, url=url)
 
 
-def _server_text(response: httpx.Response) -> str:
+def _server_text(response: HttpResponse) -> str:
     """The server's `error` (or `message`) text, else the start of its body."""
     try:
         body = response.json()
@@ -71,7 +82,8 @@ class HttpNetwork(AoNetwork):
         timeout: seconds to wait for each HTTP answer.
         retries / backoff / max_backoff: how transient failures are retried (`Retry`).
         sleep: how to wait between tries (tests pass a recorder).
-        transport: an httpx transport, for tests (`httpx.MockTransport`).
+        transport: an httpx transport, for tests (`httpx.MockTransport`); requests then go
+            through httpx.
     """
 
     def __init__(
@@ -95,8 +107,8 @@ class HttpNetwork(AoNetwork):
         self.timeout = timeout
         self.retry = Retry(retries, backoff, max_backoff)
         self._sleep = sleep
-        self._http = httpx.Client(timeout=timeout, transport=transport,
-                                  headers={"Accept": "application/json"})
+        urls = [self.mu_url, self.cu_url, *([self.gateway_url] if self.gateway_url else [])]
+        self._http = sender_for(urls, timeout, {"Accept": "application/json"}, transport)
 
     @classmethod
     def for_node(cls, url: str, wallet: Wallet, **options: Any) -> HttpNetwork:
@@ -190,24 +202,27 @@ class HttpNetwork(AoNetwork):
         except (KeyError, TypeError, IndexError) as exc:
             raise _error(f"{what}: the gateway's answer has no transactions.edges: "
                          f"{json.dumps(body)[:200]}. Is {self.gateway_url} an Arweave gateway?",
-                         status=response.status_code, url=str(response.url)) from exc
+                         status=response.status, url=response.url) from exc
         if tags is None:
             raise _error(f"Module '{module}' is not on the gateway {self.gateway_url}. Spawn "
                          "with a published module id (the tim3 devnet's is "
-                         "tim3.devnet.MODULE_ID).", status=response.status_code,
-                         url=str(response.url))
+                         "tim3.devnet.MODULE_ID).", status=response.status,
+                         url=response.url)
         for name, wanted in (("Data-Protocol", "ao"), ("Type", "Module")):
             if tags.get(name) != wanted:
                 raise _error(f"Transaction '{module}' is not an AO module: its tag '{name}' is "
                              f"{tags.get(name)!r}, not '{wanted}'. Check the module id.",
-                             status=response.status_code, url=str(response.url))
+                             status=response.status, url=response.url)
 
     def _call(
         self, method: str, url: str, what: str, *, params: dict[str, str] | None = None,
         content: bytes | None = None, json_body: Any = None,
         headers: dict[str, str] | None = None, idempotent: bool = True, busy: bool = False,
-    ) -> httpx.Response:
+    ) -> HttpResponse:
         """One request with retries; a 2xx (not a busy 202) response, or ClientError."""
+        if json_body is not None:
+            content = json.dumps(json_body).encode()
+            headers = {**(headers or {}), "Content-Type": "application/json"}
         retry_after: float | None = None
         problem = ""
         status: int | None = None
@@ -217,11 +232,11 @@ class HttpNetwork(AoNetwork):
             retry_after = None
             try:
                 response = self._http.request(method, url, params=params, content=content,
-                                              json=json_body, headers=headers)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                status, problem = None, f"cannot connect ({_reason(exc)})"
+                                              headers=headers)
+            except ConnectFailed as exc:
+                status, problem = None, f"cannot connect ({exc.reason})"
                 continue
-            except httpx.TimeoutException as exc:
+            except TimedOut as exc:
                 status, problem = None, f"no answer within {self.timeout:g} s"
                 if not idempotent:
                     raise _error(
@@ -229,14 +244,14 @@ class HttpNetwork(AoNetwork):
                         "delivered: look for its result before sending it again, or pass a "
                         "larger timeout=.", status=None, url=url) from exc
                 continue
-            except httpx.TransportError as exc:
-                status, problem = None, f"the connection failed ({_reason(exc)})"
+            except TransportProblem as exc:
+                status, problem = None, f"the connection failed ({exc.reason})"
                 if not idempotent:
                     raise _error(f"{what}: {method} {url}: {problem}. The item may still have "
                                  "been delivered: look for its result before sending it again.",
                                  status=None, url=url) from exc
                 continue
-            status = response.status_code
+            status = response.status
             if Retry.is_transient(status) or (busy and status == 202):
                 problem = f"answered {status}: {_server_text(response)!r}"
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -260,9 +275,9 @@ class HttpNetwork(AoNetwork):
                                         "or look at the node's log.")
         return f"{what}: {method} {url} {problem} after {tries}. {advice}"
 
-    def _refused(self, what: str, method: str, response: httpx.Response) -> ClientError:
-        status = response.status_code
-        url = str(response.request.url)
+    def _refused(self, what: str, method: str, response: HttpResponse) -> ClientError:
+        status = response.status
+        url = response.url
         hint = _HINTS.get(status)
         if hint is None:
             hint = ("The node failed; look at its log or try again later." if status >= 500
@@ -273,20 +288,16 @@ class HttpNetwork(AoNetwork):
                       f"{hint}", status=status, url=url)
 
     @staticmethod
-    def _json(response: httpx.Response, what: str) -> dict[str, Any]:
+    def _json(response: HttpResponse, what: str) -> dict[str, Any]:
         """The body as a JSON object; ClientError when it is not one."""
         try:
             body = response.json()
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise _error(f"{what}: {response.request.method} {response.request.url} answered "
-                         f"{response.status_code} with a body that is not a JSON object: "
+            raise _error(f"{what}: {response.method} {response.url} answered "
+                         f"{response.status} with a body that is not a JSON object: "
                          f"{response.text[:100]!r}. Is this URL an AO unit?",
-                         status=response.status_code, url=str(response.request.url))
+                         status=response.status, url=response.url)
         return body
 
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text or type(exc).__name__

@@ -2,19 +2,21 @@
 
 No HTTP and no signing: the devnet trusts the wallet it is given. Messages get the same tags
 as `HttpNetwork` would sign, and answers have the node's JSON shapes (`tim3.node.shapes`), so
-code written against one network runs unchanged on the other.
+code written against one network runs unchanged on the other. An item signed elsewhere
+(`send_signed`) is checked exactly as the node checks it (`tim3.node.intake`).
 """
 
 from __future__ import annotations
 
 import math
 
-from tim3.arweave import Wallet
+from tim3.arweave import DataItem, Wallet
 from tim3.client._protocol import dry_run_tags, message_tags, process_tags, text
 from tim3.client.network import AoNetwork, Sort
 from tim3.client.result import Page, Result
 from tim3.devnet import Devnet, Kind, Message
-from tim3.errors import ClientError, DevnetError, MessageLimitReached
+from tim3.errors import ClientError, DevnetError, MessageLimitReached, NodeError
+from tim3.node.intake import accept, admit, verify
 from tim3.node.shapes import decode_position, encode_cursor, result_json
 from tim3.types import MessageId, ProcessId, TagsLike
 
@@ -69,6 +71,20 @@ class LocalNetwork(AoNetwork):
         except DevnetError as exc:
             raise _error(f"Sending a message to '{process}' failed: {exc}", 400) from exc
         return receipt.id
+
+    def send_signed(self, item: DataItem) -> MessageId:
+        """Take a data item signed elsewhere (a message or a spawn) as the node's `POST /`
+        does: verify its signature, apply the messenger's rules, then deliver it; returns its
+        id. A refused item changes nothing and raises ClientError with the node's status."""
+        try:
+            verify(item)
+            accept(self.devnet, item, admit(self.devnet, item))
+        except NodeError as exc:
+            raise _error(f"Sending data item '{item.id}' failed: {exc}",
+                         getattr(exc, "status", 400)) from exc
+        except DevnetError as exc:
+            raise _error(f"Sending data item '{item.id}' failed: {exc}", 400) from exc
+        return item.id
 
     def result(self, process: ProcessId, message_id: MessageId) -> Result:
         self._require_process(process)

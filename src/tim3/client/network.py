@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Literal, Self
 
-from tim3.arweave import Wallet
+from tim3.arweave import DataItem, Wallet
 from tim3.client.result import Page, Result
 from tim3.types import MessageId, ProcessId, TagsLike
 
@@ -49,6 +49,15 @@ class AoNetwork(ABC):
             tags: the message's tags (`Action` …); the protocol tags are added.
             data: the payload; empty data is sent as " " with `Content-Type: text/plain`.
             anchor: 32 characters (aos's zero-padded reference), or None.
+        """
+
+    @abstractmethod
+    def send_signed(self, item: DataItem) -> MessageId:
+        """Send a data item signed elsewhere (a message or a spawn) as it is; returns its id.
+
+        The network checks it as a messenger unit does: a bad signature, a missing
+        `Data-Protocol: ao`, an unknown target or an id already received is refused
+        (ClientError 400 or 404) and changes nothing.
         """
 
     @abstractmethod

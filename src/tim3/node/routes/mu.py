@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from tim3.arweave import DataItem
-from tim3.errors import DataItemError, DevnetError, MessageLimitReached
+from tim3.errors import DataItemError, DevnetError
 from tim3.node.errors import BadRequest, NotFound
+from tim3.node.intake import accept, admit, verify
 from tim3.node.params import MAX_ITEM_BYTES, read_body, require_id
 from tim3.node.state import NodeState
-
-
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")
 
 
 async def _verified_item(request: Request) -> DataItem:
@@ -25,10 +20,11 @@ async def _verified_item(request: Request) -> DataItem:
         raise BadRequest("A valid and signed data item must be provided as the body: it is empty.")
     try:
         item = DataItem.decode(body)
-        item.check()
     except DataItemError as exc:
         raise BadRequest(
             f"A valid and signed data item must be provided as the body: {exc}") from exc
+    # Outside the devnet lock: the signature check is the costliest step, and needs no state.
+    verify(item)
     return item
 
 
@@ -37,36 +33,14 @@ async def post_root(request: Request) -> Response:
     if "assign" in request.query_params or "process-id" in request.query_params:
         return await _assign(request, state)
     item = await _verified_item(request)
-    if item.tag("Data-Protocol") != "ao":
-        raise BadRequest("The data item has no 'Data-Protocol: ao' tag; it is not an AO message.")
-    kind = item.tag("Type")
-    if item.id in state.items:
-        raise BadRequest(f"Data item '{item.id}' was already received.")
-    if kind == "Message":
-        if item.target is None:
-            raise BadRequest("A message needs a target: the id of the process it is for.")
-        if not state.devnet.is_process(item.target):
-            raise NotFound(f"Process '{item.target}' is not on this devnet.")
+
+    def take() -> None:
+        # One step under the lock: nothing can come between the checks and the delivery.
+        kind = admit(state.devnet, item, state.items)
         state.items[item.id] = item
-        # On MessageLimitReached the message was still scheduled; the devnet recorded where
-        # the chain stopped.
-        with contextlib.suppress(MessageLimitReached):
-            await state.run(state.devnet.send, item.owner_address, item.target,
-                            tags=item.tags, data=_text(item.data), id=item.id,
-                            anchor=_text(item.anchor or b""))
-    elif kind == "Process":
-        if item.tag("Module") is None or item.tag("Scheduler") is None:
-            raise BadRequest("A process needs 'Module' and 'Scheduler' tags.")
-        state.items[item.id] = item
-        try:
-            await state.run(state.devnet.spawn_item, item.owner_address, item.tags,
-                            _text(item.data), id=item.id)
-        except DevnetError as exc:
-            if not state.devnet.is_process(item.id):
-                raise
-            del exc  # the process exists; its boot error is in its first result
-    else:
-        raise BadRequest(f"The data item's Type tag must be 'Message' or 'Process', got '{kind}'.")
+        accept(state.devnet, item, kind)
+
+    await state.run(take)
     return JSONResponse({"message": "Processing DataItem", "id": item.id}, status_code=202)
 
 
