@@ -55,3 +55,17 @@ def test_a_second_start_reuses_the_processes(tmp_path):
     ids = re.compile(r"^(USDA|TIM3)\s+(\S{43})", re.M)
     assert ids.findall(screen1) == ids.findall(screen2) != []
     assert "reused" in screen2
+
+
+def test_a_second_devnet_on_a_folder_in_use_says_so(tmp_path):
+    first, _ = start(tmp_path)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "tim3.cli", "devnet", "--data", str(tmp_path), "--port", "0",
+             "--gateway-port", "0"], capture_output=True, text=True, timeout=120)
+    finally:
+        code = stop(first)
+
+    assert second.returncode == 1
+    assert "is in use by another devnet" in second.stdout + second.stderr
+    assert code == 0
