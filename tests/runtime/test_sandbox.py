@@ -59,3 +59,24 @@ def test_a_memory_bomb_ends_the_message_and_the_process_lives_on(devnet, deploye
 
     assert "not enough memory" in r.error
     assert after.result.output == "2"
+
+
+LOOP = "setmetatable({}, {__tostring = function() while true do end end})"
+
+
+@pytest.mark.parametrize("code", [
+    # the host reads these after the handler returned: a tag value it must turn into text …
+    f"table.insert(ao.outbox.Messages, {{Target = ao.id, Tags = {{{{name = 'A', value = {LOOP}}}}}}})",
+    f"table.insert(ao.outbox.Messages, {{Target = ao.id, Data = {LOOP}}})",
+    # … an outbox entry whose fields are computed, an outbox whose length is
+    "table.insert(ao.outbox.Messages, setmetatable({}, {__index = function() while true do end end}))",
+    "ao.outbox.Messages = setmetatable({}, {__len = function() while true do end end})",
+], ids=["tag-value", "data", "entry-index", "outbox-length"])
+def test_reading_a_result_runs_under_the_budget_too(devnet, deployer, code):
+    pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
+
+    r = ev(devnet, deployer, pid, f"Count = 99; {code}")
+    after = ev(devnet, deployer, pid, "return Count")
+
+    assert r.error == "instruction budget exceeded"
+    assert after.result.output == "1"

@@ -348,24 +348,45 @@ end
 local process = nil
 local scratch = {}                      -- flatten's output, reused: unpack copies it out
 
+-- Reading the result can run process code too (a tag value's __tostring, an outbox entry's
+-- __index or __len), so flatten, and the words of an error, run under the message's budget.
+local function finish(ok, result, clean)
+  local out, n
+  if ok then
+    if type(result) ~= "table" then
+      ok, result = false, "process.handle returned " .. type(result)
+    else
+      ok, out, n = pcall(flatten, result, clean == raw and scratch or {}, clean)
+      if not ok then result = "the result cannot be read: " .. tostring(out) end
+    end
+  end
+  local problem = result
+  if not ok and type(result) ~= "string" then
+    local shown
+    shown, problem = pcall(tostring, result)
+    if not shown or type(problem) ~= "string" then problem = "an error that cannot be shown" end
+  end
+  if tripped then return "error", "instruction budget exceeded" end
+  sethook()
+  if not ok then return "error", text(problem) end
+  return unpack(out, 1, n)
+end
+
 local function run(limit, timestamp, nfields, ...)
   budget, used, tripped = limit, 0, false
   currentTime = timestamp or 0
   local msg = buildMsg(nfields, ...)
   sethook(hook, "", STEP)
   local ok, result = pcall(process.handle, msg, envRoot.env)
-  if tripped then return "error", "instruction budget exceeded" end
-  sethook()
-  if not ok then return "error", text(tostring(result)) end
-  if type(result) ~= "table" then return "error", "process.handle returned " .. type(result) end
-  lastResult = result
-  local out, n = flatten(result, scratch, raw)
-  return unpack(out, 1, n)
+  if ok then lastResult = result end
+  return finish(ok, result, raw)
 end
 
+-- The same result again with invalid UTF-8 replaced (vm.py asks when Python cannot decode it).
 local function reflatten()
-  local out, n = flatten(lastResult, {}, text)
-  return unpack(out, 1, n)
+  used, tripped = 0, false
+  sethook(hook, "", STEP)
+  return finish(true, lastResult, text)
 end
 
 local baseline = {}                     -- global names the runtime itself defines
