@@ -39,3 +39,20 @@ def test_state_of_an_unknown_process_is_404(node):
     r = httpx.get(f"{node.url}/state/{'x' * 43}", timeout=30)
 
     assert r.status_code == 404 and "not on this devnet" in r.json()["error"]
+
+
+HOSTILE_STATE = """
+local loop = function() while true do end end
+Sneaky = setmetatable({1, 2}, {__len = loop, __index = loop, __pairs = loop})
+Keys = {[setmetatable({}, {__tostring = loop, __lt = loop})] = "v", plain = "w"}
+string.gsub = loop; math.type = loop
+"""
+
+
+def test_reading_the_state_runs_no_process_code(node, devnet, deployer):
+    pid = devnet.spawn(deployer, HOSTILE_STATE)
+
+    state = httpx.get(f"{node.url}/state/{pid}", timeout=30).json()
+
+    assert state["Sneaky"] == [1, 2]
+    assert state["Keys"] == {"<table>": "v", "plain": "w"}

@@ -397,7 +397,23 @@ local function boot()
 end
 
 -- The process's own state as JSON: every global the runtime did not define, functions left
--- out, cycles and non-string keys written so the result always parses (CU /state).
+-- out, cycles and non-string keys written so the result always parses (CU /state). Only raw
+-- reads and the host's own copies of library functions: reading the state runs no process
+-- code (no metamethod, no replaced `string.format`), so it cannot loop or change anything.
+local format, gsub, sort, mathtype = string.format, string.gsub, table.sort, math.type
+local rawlen, rawget, huge = rawlen, rawget, math.huge
+
+local function keyText(k)
+  local kind = type(k)
+  if kind == "string" then return k end
+  if kind == "number" or kind == "boolean" then return tostring(k) end
+  return "<" .. kind .. ">"
+end
+
+local function byKeyText(a, b) return keyText(a) < keyText(b) end
+
+local function escape(c) return format("\\u%04x", strbyte(c)) end
+
 local function stateJson(limit)
   local out, size, seen = {}, 0, {}
   local function put(s)
@@ -406,26 +422,25 @@ local function stateJson(limit)
     out[#out + 1] = s
   end
   local function str(s)
-    s = text(s)
-    put('"' .. s:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"')
+    put('"' .. gsub(text(s), '[%c"\\]', escape) .. '"')
   end
   local function value(v)
     local kind = type(v)
     if kind == "string" then str(v)
     elseif kind == "number" then
-      if v ~= v or v == math.huge or v == -math.huge then str(tostring(v))
-      elseif math.type(v) == "integer" then put(string.format("%d", v))
-      else put(string.format("%.17g", v)) end
+      if v ~= v or v == huge or v == -huge then str(tostring(v))
+      elseif mathtype(v) == "integer" then put(format("%d", v))
+      else put(format("%.17g", v)) end
     elseif kind == "boolean" then put(tostring(v))
     elseif kind == "table" then
       if seen[v] then str("<cycle>"); return end
       seen[v] = true
-      local n = #v
+      local n = rawlen(v)
       local count = 0
       for _ in next, v do count = count + 1 end
       if n > 0 and count == n then
         put("[")
-        for i = 1, n do if i > 1 then put(",") end; value(v[i]) end
+        for i = 1, n do if i > 1 then put(",") end; value(rawget(v, i)) end
         put("]")
       else
         local keys = {}
@@ -433,11 +448,12 @@ local function stateJson(limit)
           local tk = type(item)
           if tk ~= "function" and tk ~= "thread" and tk ~= "userdata" then keys[#keys + 1] = k end
         end
-        table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+        sort(keys, byKeyText)
         put("{")
-        for i, k in ipairs(keys) do
+        for i = 1, #keys do
+          local k = keys[i]
           if i > 1 then put(",") end
-          str(tostring(k)); put(":"); value(v[k])
+          str(keyText(k)); put(":"); value(rawget(v, k))
         end
         put("}")
       end
@@ -450,7 +466,7 @@ local function stateJson(limit)
     if not baseline[k] and tv ~= "function" and tv ~= "thread" then state[k] = v end
   end
   value(state)
-  return table.concat(out)
+  return concat(out)
 end
 
 local function status()
