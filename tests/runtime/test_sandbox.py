@@ -80,3 +80,32 @@ def test_reading_a_result_runs_under_the_budget_too(devnet, deployer, code):
 
     assert r.error == "instruction budget exceeded"
     assert after.result.output == "1"
+
+
+@pytest.mark.parametrize("replaced", [
+    "error = function() end",
+    "coroutine.create = function(f) return f end",
+    "pcall = function(f, ...) return true, f(...) end",
+], ids=["error", "coroutine.create", "pcall"])
+def test_replacing_a_global_does_not_lift_the_budget(devnet, deployer, replaced):
+    pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
+
+    r = ev(devnet, deployer, pid, f"Count = 99; {replaced}; while true do end")
+    after = ev(devnet, deployer, pid, "return Count")
+
+    assert r.error == "instruction budget exceeded"
+    assert after.result.output == "1"
+
+
+def test_a_snapshot_does_not_call_replaced_globals(devnet, deployer):
+    pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
+    ev(devnet, deployer, pid, "coroutine.status = function() while true do end end; "
+                              "collectgarbage = function() while true do end end")
+
+    for _ in range(30):                 # enough work for the VM to take snapshots
+        ev(devnet, deployer, pid, "Count = Count + 1")
+    failed = ev(devnet, deployer, pid, "Count = 0; error('no')")    # a restore
+    after = ev(devnet, deployer, pid, "return Count")
+
+    assert failed.error is not None
+    assert after.result.output == "31"

@@ -10,7 +10,11 @@ local dbg = debug
 local sethook, getupvalue, setupvalue = dbg.sethook, dbg.getupvalue, dbg.setupvalue
 local getmt, setmt = dbg.getmetatable, dbg.setmetatable
 local rawload, next, type, pairs, tostring, select = load, next, type, pairs, tostring, select
-local cocreate, coresume = coroutine.create, coroutine.resume
+local cocreate, coresume, costatus = coroutine.create, coroutine.resume, coroutine.status
+-- Process code may replace any global (`error = function() end` would let a loop outrun the
+-- budget): the host calls only these copies, taken before any process code runs.
+local error, assert, pcall, ipairs, rawset = error, assert, pcall, ipairs, rawset
+local collectgarbage = collectgarbage
 local concat, unpack, pack = table.concat, table.unpack, table.pack
 local utf8len, utf8char, strbyte, strsub = utf8.len, utf8.char, string.byte, string.sub
 local osdate, osdifftime = os.date, os.difftime
@@ -116,13 +120,14 @@ local function hook()
   end
 end
 
-coroutine.create = function(fn)
+local function hookedCreate(fn)
   local co = cocreate(fn)
   sethook(co, hook, "", STEP)
   return co
 end
+coroutine.create = hookedCreate
 coroutine.wrap = function(fn)
-  local co = coroutine.create(fn)
+  local co = hookedCreate(fn)
   return function(...)
     local r = pack(coresume(co, ...))
     if r[1] then return unpack(r, 2, r.n) end
@@ -172,7 +177,7 @@ local function takeSnapshot()
         funcs[o] = ups
       end
     elseif kind == "thread" then
-      if coroutine.status(o) == "suspended" then exact = false end
+      if costatus(o) == "suspended" then exact = false end
     end
   end
   snapshot = { tables = tables, funcs = funcs, exact = exact }
