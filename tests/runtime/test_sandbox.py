@@ -36,15 +36,32 @@ def test_aos_compat_helpers_exist(devnet, deployer):
     assert r.result.output == "1024.0 8 16"
 
 
-@pytest.mark.parametrize("loop", [
-    "while true do end",
-    "while true do pcall(function() while true do end end) end",
-    "local co = coroutine.wrap(function() while true do end end); co()",
-], ids=["plain", "pcall-swallowed", "coroutine"])
-def test_endless_loops_end_the_message_with_an_error(devnet, deployer, loop):
+LOOP = "setmetatable({}, {__tostring = function() while true do end end})"
+
+ENDLESS = {
+    "plain": "while true do end",
+    "pcall-swallowed": "while true do pcall(function() while true do end end) end",
+    "coroutine": "local co = coroutine.wrap(function() while true do end end); co()",
+    # the host reads these after the handler returned: a tag value it must turn into text …
+    "tag-value": f"table.insert(ao.outbox.Messages, {{Target = ao.id, Tags = {{{{name = 'A', "
+                 f"value = {LOOP}}}}}}})",
+    "data": f"table.insert(ao.outbox.Messages, {{Target = ao.id, Data = {LOOP}}})",
+    # … an outbox entry whose fields are computed, an outbox whose length is
+    "entry-index": "table.insert(ao.outbox.Messages, "
+                   "setmetatable({}, {__index = function() while true do end end}))",
+    "outbox-length": "ao.outbox.Messages = setmetatable({}, {__len = function() while true do end end})",
+    # replacing a global the host relies on does not lift the budget
+    "error-replaced": "error = function() end; while true do end",
+    "create-replaced": "coroutine.create = function(f) return f end; while true do end",
+    "pcall-replaced": "pcall = function(f, ...) return true, f(...) end; while true do end",
+}
+
+
+@pytest.mark.parametrize("code", ENDLESS.values(), ids=ENDLESS.keys())
+def test_endless_work_ends_the_message_with_an_error(devnet, deployer, code):
     pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
 
-    r = ev(devnet, deployer, pid, f"Count = 99; {loop}")
+    r = ev(devnet, deployer, pid, f"Count = 99; {code}")
     after = ev(devnet, deployer, pid, "return Count")
 
     assert r.error == "instruction budget exceeded"
@@ -59,42 +76,6 @@ def test_a_memory_bomb_ends_the_message_and_the_process_lives_on(devnet, deploye
 
     assert "not enough memory" in r.error
     assert after.result.output == "2"
-
-
-LOOP = "setmetatable({}, {__tostring = function() while true do end end})"
-
-
-@pytest.mark.parametrize("code", [
-    # the host reads these after the handler returned: a tag value it must turn into text …
-    f"table.insert(ao.outbox.Messages, {{Target = ao.id, Tags = {{{{name = 'A', value = {LOOP}}}}}}})",
-    f"table.insert(ao.outbox.Messages, {{Target = ao.id, Data = {LOOP}}})",
-    # … an outbox entry whose fields are computed, an outbox whose length is
-    "table.insert(ao.outbox.Messages, setmetatable({}, {__index = function() while true do end end}))",
-    "ao.outbox.Messages = setmetatable({}, {__len = function() while true do end end})",
-], ids=["tag-value", "data", "entry-index", "outbox-length"])
-def test_reading_a_result_runs_under_the_budget_too(devnet, deployer, code):
-    pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
-
-    r = ev(devnet, deployer, pid, f"Count = 99; {code}")
-    after = ev(devnet, deployer, pid, "return Count")
-
-    assert r.error == "instruction budget exceeded"
-    assert after.result.output == "1"
-
-
-@pytest.mark.parametrize("replaced", [
-    "error = function() end",
-    "coroutine.create = function(f) return f end",
-    "pcall = function(f, ...) return true, f(...) end",
-], ids=["error", "coroutine.create", "pcall"])
-def test_replacing_a_global_does_not_lift_the_budget(devnet, deployer, replaced):
-    pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
-
-    r = ev(devnet, deployer, pid, f"Count = 99; {replaced}; while true do end")
-    after = ev(devnet, deployer, pid, "return Count")
-
-    assert r.error == "instruction budget exceeded"
-    assert after.result.output == "1"
 
 
 def test_a_snapshot_does_not_call_replaced_globals(devnet, deployer):
