@@ -248,3 +248,30 @@ def test_the_coordinator_system_deploys_configures_and_verifies(devnet_dir, tim3
     assert configured["steps"][0].startswith("token_manager authorized")
     assert result.exit_code == 0, result.stdout
     assert "✓  coordinator    Token-Manager-Status" in result.stdout
+
+
+def test_a_coordinator_rollback_deactivates_the_new_one_and_undo_reactivates_it(
+        devnet_dir, tim3):
+    for role in ("token_manager", "state_manager", "coordinator"):
+        assert tim3("deploy", role).exit_code == 0
+    assert tim3("configure", "coordinator").exit_code == 0
+    old = tim3.json("env", "show", "local")["processes"]["coordinator"]
+    new = tim3.json("deploy", "coordinator")["process_id"]
+    assert tim3("configure", "coordinator").exit_code == 0
+
+    rolled = tim3.json("rollback", "coordinator")
+    pointed = tim3.json("env", "show", "local")["processes"]["coordinator"]
+    net = start_local(devnet_dir, ())
+    paused = json.loads(net.devnet.dryrun(new, tags={"Action": "GetConfig"}).messages[0].data)
+    net.devnet.close()
+    undone = tim3.json("rollback", "coordinator", "--undo")
+    net = start_local(devnet_dir, ())
+    resumed = json.loads(net.devnet.dryrun(new, tags={"Action": "GetConfig"}).messages[0].data)
+    net.devnet.close()
+
+    assert rolled["from"] == new and rolled["to"] == old and pointed == old
+    assert rolled["paused"] == 'SetProcessConfig {"systemActive": "false"}'
+    assert paused["systemActive"] is False
+    assert undone["to"] == new and undone["resumed"] == 'SetProcessConfig {"systemActive": "true"}'
+    assert resumed["systemActive"] is True
+    assert tim3.json("env", "show", "local")["processes"]["coordinator"] == new
