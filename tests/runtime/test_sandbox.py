@@ -90,3 +90,17 @@ def test_a_snapshot_does_not_call_replaced_globals(devnet, deployer):
 
     assert failed.error is not None
     assert after.result.output == "31"
+
+
+def test_finalizers_are_refused_so_none_can_run_outside_a_message(devnet, deployer):
+    pid = devnet.spawn(deployer, "Count = 1", instruction_limit=2_000_000)
+
+    r = ev(devnet, deployer, pid, "Count = 99; for i = 1, 100 do "
+                                  "setmetatable({}, {__gc = function() while true do end end}) end")
+    churn = [ev(devnet, deployer, pid, "local t = {} for i = 1, 10000 do t[i] = {i} end "
+                                       "collectgarbage() return #t") for _ in range(5)]
+    after = ev(devnet, deployer, pid, "return Count")
+
+    assert "__gc metamethods are not available" in r.error
+    assert all(c.result.output == "10000" for c in churn)
+    assert after.result.output == "1"

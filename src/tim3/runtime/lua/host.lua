@@ -36,6 +36,19 @@ os = {
   difftime = osdifftime,
 }
 
+-- No finalizers: a __gc metamethod runs whenever the collector gets to it — in the middle of
+-- another message or of the host's own work, outside any budget — and makes a process depend
+-- on collection timing. (Lua 5.3 marks an object for finalization only when its metatable has
+-- __gc at setmetatable time, so this check is enough.)
+local rawsetmetatable, rawget = setmetatable, rawget
+function setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("__gc metamethods are not available to processes (finalizers would run at "
+      .. "unpredictable times)", 2)
+  end
+  return rawsetmetatable(t, mt)
+end
+
 -- Text chunks only: crafted bytecode can break out of any Lua sandbox.
 function load(chunk, chunkname, mode, env)
   if select("#", env) > 0 and env ~= nil then
