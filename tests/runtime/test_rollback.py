@@ -113,3 +113,18 @@ def test_rollback_keeps_a_process_trusting_the_messenger(devnet, deployer):
 
     out = devnet.eval(deployer, holder, "return Got .. ' ' .. Name .. ' ' .. #ao.authorities").result.output
     assert out == f"{sender} holder 1"
+
+
+def test_a_state_too_big_to_copy_still_rolls_back(devnet, deployer):
+    # 200,000 small tables fill most of 48 MiB: a snapshot's copy of them does not fit.
+    pid = devnet.spawn(deployer, "Big = {}", memory_limit=48 * 1024 * 1024)
+
+    filled = devnet.eval(deployer, pid, "for i = 1, 200000 do Big[i] = {i, tostring(i)} end "
+                                        "return #Big")
+    failed = devnet.eval(deployer, pid, "Big[1] = nil; Big[2] = nil; error('no')")
+    kept = devnet.eval(deployer, pid, "return tostring(#Big) .. ' ' .. Big[1][2]")
+
+    assert filled.result.output == "200000"
+    assert failed.error is not None
+    assert kept.result.output == "200000 1"
+    assert devnet.process(pid).vm.stats["snapshots_skipped"] >= 1

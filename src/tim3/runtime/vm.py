@@ -158,7 +158,8 @@ class ProcessVM:
         self._snapshot_cost = 0.0
         self._work_since = 0.0
         self._snapshot_exact = True
-        self.stats = {"messages": 0, "errors": 0, "restores": 0, "replayed": 0, "snapshots": 0}
+        self.stats = {"messages": 0, "errors": 0, "restores": 0, "replayed": 0, "snapshots": 0,
+                      "snapshots_skipped": 0}
         self._start()
 
     def _start(self) -> None:
@@ -260,7 +261,16 @@ class ProcessVM:
 
     def _take_snapshot(self) -> None:
         started = time.perf_counter()
-        self._snapshot_exact = bool(self._host.snapshot())
+        try:
+            exact = bool(self._host.snapshot())
+        except lua53.LuaMemoryError:
+            # The copy does not fit under the memory cap (the state holds more than about
+            # half of it): keep the last snapshot and the messages since, which is all a
+            # rollback needs, and try again after as much work again.
+            self._work_since = 0.0
+            self.stats["snapshots_skipped"] += 1
+            return
+        self._snapshot_exact = exact
         self._snapshot_cost = time.perf_counter() - started
         self._work_since = 0.0
         self._since.clear()
