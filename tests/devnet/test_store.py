@@ -197,3 +197,27 @@ def test_one_file_serves_one_devnet_at_a_time(tmp_path):
     again = Devnet(path, DevnetConfig.for_tests())
     assert [m.action for m in again.messages(pid)] == [None, "Inc"]
     again.close()
+
+
+def test_a_chain_cut_short_by_an_exception_is_stored_as_far_as_it_went(tmp_path):
+    path = tmp_path / "net.sqlite"
+    net = Devnet(path, DevnetConfig.for_tests())
+    owner, alice = net.wallet("deployer"), net.wallet("alice")
+    pid = net.spawn(owner, COUNTER)
+
+    def broken(sender, out):
+        raise RuntimeError("a fault function with a bug")
+
+    net.faults.append(broken)
+    with pytest.raises(RuntimeError, match="with a bug"):
+        net.send(alice, pid, tags={"Action": "Inc"})       # evaluated, then its reply fails
+    net.faults.clear()
+    after = net.send(alice, pid, tags={"Action": "Inc"})
+    before = [(m.seq, m.id, m.kind, m.parent) for m in net.messages()]
+    net.close()
+
+    again = Devnet(path, DevnetConfig.for_tests())
+
+    assert [(m.seq, m.id, m.kind, m.parent) for m in again.messages()] == before
+    assert again.trace(after.id).children[0].message.action == "Counted"
+    assert again.message(after.id).result == after.result

@@ -287,11 +287,13 @@ class Devnet:
             "memory_limit": memory_limit or self.config.memory_limit,
             "instruction_limit": instruction_limit or self.config.instruction_limit,
         }
+        checked = _checked(tags, data)
         batch: list[Message] = []
-        pid = self._create_process(_address(owner), _checked(tags, data), data, options, id, batch,
-                                   parent=None, root=None)
-        new_process = self._processes[pid]
-        self._commit(batch, [new_process])
+        try:
+            pid = self._create_process(_address(owner), checked, data, options, id, batch,
+                                       parent=None, root=None)
+        finally:
+            self._commit(batch)
         boot = self._records[self._by_id[pid]]
         if boot.error:
             raise DevnetError(
@@ -327,12 +329,14 @@ class Devnet:
             msg_tags += _MESSAGE_PROTOCOL
         from_ = from_ or owner
         batch: list[Message] = []
-        record = self._schedule(
-            id or self._new_id(), Kind.MESSAGE, target, owner, from_, target, data, tuple(msg_tags),
-            anchor=anchor, parent=None, root=None, batch=batch)
-        record.root = record.id
-        limit_reached = self._crank(record, batch)
-        self._commit(batch)
+        try:
+            record = self._schedule(
+                id or self._new_id(), Kind.MESSAGE, target, owner, from_, target, data,
+                tuple(msg_tags), anchor=anchor, parent=None, root=None, batch=batch)
+            record.root = record.id
+            limit_reached = self._crank(record, batch)
+        finally:
+            self._commit(batch)
         receipt = Receipt(record, lambda: self.trace_of(record))
         if limit_reached:
             receipt.limit_reached = True
@@ -347,10 +351,12 @@ class Devnet:
         """Assign an existing message to another process (it is evaluated there)."""
         original = self.message(message_id)
         batch: list[Message] = []
-        record = self._assign(original, process_id, parent=None, root=None, batch=batch)
-        record.root = record.id
-        self._crank(record, batch, evaluated=True)
-        self._commit(batch)
+        try:
+            record = self._assign(original, process_id, parent=None, root=None, batch=batch)
+            record.root = record.id
+            self._crank(record, batch, evaluated=True)
+        finally:
+            self._commit(batch)
         return Receipt(record, lambda: self.trace_of(record))
 
     def dryrun(
@@ -414,11 +420,13 @@ class Devnet:
             raise DevnetError(f"No held message number {index}; {len(self.held)} are held.")
         held = self.held.pop(index)
         batch: list[Message] = []
-        record = self._deliver(held.sender, held.parent, held.out, held.root, batch)
-        if record is None:
-            raise DevnetError("A held message to a wallet cannot be released.")
-        self._crank(record, batch)
-        self._commit(batch)
+        try:
+            record = self._deliver(held.sender, held.parent, held.out, held.root, batch)
+            if record is None:
+                raise DevnetError("A held message to a wallet cannot be released.")
+            self._crank(record, batch)
+        finally:
+            self._commit(batch)
         return Receipt(record, lambda: self.trace_of(record))
 
     def advance(self, ms: int) -> None:
@@ -490,8 +498,9 @@ class Devnet:
         vm = ProcessVM(pid, owner, tags, module_id=MODULE_ID, module_owner=self.mu.address,
                        module_tags=MODULE_TAGS, memory_limit=options["memory_limit"],
                        instruction_limit=options["instruction_limit"])
-        self._processes[pid] = ProcessInfo(pid, owner, list(tags), vm, options,
-                                           created_seq=self._seq)
+        created = ProcessInfo(pid, owner, list(tags), vm, options, created_seq=self._seq)
+        self._processes[pid] = created
+        self._pending_processes.append(created)
         self._schedule(pid, Kind.PROCESS, pid, owner, from_, pid, data, tuple(tags), anchor="",
                        parent=parent, root=root or pid, batch=batch)
         return pid
@@ -603,8 +612,6 @@ class Devnet:
             tags.append(("Scheduler", parent_proc.scheduler or self.su.address))
         pid = self._create_process(self.mu.address, tags, spawn.data, dict(parent_proc.options),
                                    None, batch, parent=parent.seq, root=root)
-        created = self._processes[pid]
-        self._pending_processes.append(created)
         boot = self._records[self._by_id[pid]]
         notice = [(n, v) for n, v in spawn.tags if n not in _PROTOCOL]
         notice += [("Data-Protocol", "ao"), ("Type", "Message"), ("Process", pid),
@@ -617,12 +624,12 @@ class Devnet:
 
     # -- storage ---------------------------------------------------------------------------
 
-    def _commit(self, batch: list[Message], processes: list[ProcessInfo] = ()) -> None:  # type: ignore[assignment]
+    def _commit(self, batch: list[Message]) -> None:
+        """Store a chain — also one cut short by an exception, so that the log never has a
+        gap where the devnet in memory has records (sequence numbers index them)."""
+        new, self._pending_processes = self._pending_processes, []
         if not self.store.durable:
-            self._pending_processes = []
             return
-        new = list(processes) + self._pending_processes
-        self._pending_processes = []
         meta = None if self._meta_saved else self._meta
         self.store.commit(
             batch,
