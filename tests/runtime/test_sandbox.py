@@ -2,6 +2,8 @@
 
 import pytest
 
+from tim3.errors import RuntimeLimitError
+
 
 def ev(devnet, owner, pid, code):
     return devnet.eval(owner, pid, code)
@@ -104,3 +106,12 @@ def test_finalizers_are_refused_so_none_can_run_outside_a_message(devnet, deploy
     assert "__gc metamethods are not available" in r.error
     assert all(c.result.output == "10000" for c in churn)
     assert after.result.output == "1"
+
+
+def test_a_memory_limit_too_small_for_the_runtime_is_a_clear_error(devnet, deployer):
+    count = len(devnet.processes())
+
+    with pytest.raises(RuntimeLimitError, match="does not fit in a memory limit of 102,400"):
+        devnet.spawn(deployer, "Count = 1", memory_limit=100 * 1024)
+
+    assert len(devnet.processes()) == count

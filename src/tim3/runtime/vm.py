@@ -170,10 +170,15 @@ class ProcessVM:
             max_memory=self._memory_limit,
             attribute_filter=_deny,
         )
-        self._host = self._lua.execute(_HOST, self._lua.table_from(_MODULES))
-        self._c_sethook = self._host.sethook
-        self._host.setEnv(*self._env)
-        self._host.boot()
+        try:
+            self._host = self._lua.execute(_HOST, self._lua.table_from(_MODULES))
+            self._c_sethook = self._host.sethook
+            self._host.setEnv(*self._env)
+            self._host.boot()
+        except lua53.LuaMemoryError:
+            raise RuntimeLimitError(
+                f"The runtime does not fit in a memory limit of {self._memory_limit:,} bytes "
+                f"(process '{self.process_id}'); give it a few MiB at least.") from None
         self._take_snapshot()
 
     # -- evaluation -------------------------------------------------------------------------
