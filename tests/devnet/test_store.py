@@ -148,11 +148,16 @@ def rewrite_as_one_row_per_message(path):
     db.close()
 
 
-def test_a_file_in_the_first_storage_format_still_opens(tmp_path):
+def counter_net(tmp_path):
+    """A durable devnet running COUNTER: (path, devnet, owner, alice, process id)."""
     path = tmp_path / "net.sqlite"
     net = Devnet(path, DevnetConfig.for_tests())
     owner, alice = net.wallet("deployer"), net.wallet("alice")
-    pid = net.spawn(owner, COUNTER)
+    return path, net, owner, alice, net.spawn(owner, COUNTER)
+
+
+def test_a_file_in_the_first_storage_format_still_opens(tmp_path):
+    path, net, owner, alice, pid = counter_net(tmp_path)
     last = [net.send(alice, pid, tags={"Action": "Inc"}) for _ in range(3)][-1]
     net.send(alice, pid, tags={"Action": "Fail"})
     net.close()
@@ -200,10 +205,7 @@ def test_one_file_serves_one_devnet_at_a_time(tmp_path):
 
 
 def test_a_chain_cut_short_by_an_exception_is_stored_as_far_as_it_went(tmp_path):
-    path = tmp_path / "net.sqlite"
-    net = Devnet(path, DevnetConfig.for_tests())
-    owner, alice = net.wallet("deployer"), net.wallet("alice")
-    pid = net.spawn(owner, COUNTER)
+    path, net, owner, alice, pid = counter_net(tmp_path)
 
     def broken(sender, out):
         raise RuntimeError("a fault function with a bug")
