@@ -104,6 +104,8 @@ local function appendSorted(tags, n, t, skip)
   for k in next, t do
     if type(k) == "string" and not (skip and skip[k]) then nk = nk + 1; keys[nk] = k end
   end
+  local stale = nk + 1                 -- left by a call that an error cut short
+  while keys[stale] ~= nil do keys[stale] = nil; stale = stale + 1 end
   if nk > 1 then sort(keys, nil) end
   for i = 1, nk do
     local k = keys[i]
