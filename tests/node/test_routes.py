@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 from collections.abc import Callable
 
 import httpx
 import pytest
 
 from tim3.arweave import DataItem, Wallet, b64url_encode
-from tim3.devnet import MODULE_ID, Devnet, Kind
+from tim3.devnet import MODULE_ID, Devnet, DevnetConfig, Kind
 from tim3.node import NodeServer
+from tim3.node.shapes import decode_position, encode_cursor
 
 Ping = Callable[..., DataItem]
 
@@ -407,3 +409,56 @@ def test_results_paging_keeps_results_that_share_a_millisecond(
         cursor = page["edges"][-1]["cursor"]
 
     assert seen == [None, "1", "2", "3"]
+
+
+PINGS_AND_FAILURES = """
+Handlers.add("Ping", "Ping", function(msg) msg.reply({ Action = "Pong" }) end)
+Handlers.add("Fail", "Fail", function() error("no") end)
+"""
+
+
+def _expected_page(devnet: Devnet, pid: str, sort: str, limit: int,
+                   lo: tuple[int, float] | None, hi: tuple[int, float] | None) -> list[str]:
+    """The CU's rule, spelled out over the whole schedule: evaluated, successful results
+    after `lo` and up to `hi` (in the direction of `sort`), `limit` + 1 of them."""
+    def pos(m):
+        return m.timestamp, float(m.slot or 0)
+
+    done = [m for m in devnet.messages(pid)
+            if m.kind != Kind.WALLET and m.result is not None and m.result.ok]
+    if sort == "DESC":
+        done.reverse()
+        chosen = [m for m in done if (lo is None or pos(m) < lo) and (hi is None or pos(m) >= hi)]
+    else:
+        chosen = [m for m in done if (lo is None or pos(m) > lo) and (hi is None or pos(m) <= hi)]
+    return [f"{m.timestamp}:{m.slot}" for m in chosen[:limit + 1]]
+
+
+def test_results_pages_match_the_cu_rule_for_any_window(deployer: Wallet, alice: Wallet) -> None:
+    rng = random.Random(5)
+    # The wall clock: several messages share a millisecond, so paging must compare slots too.
+    with Devnet(config=DevnetConfig.for_tests(fixed_start_ms=None)) as devnet, \
+            NodeServer(devnet, port=0) as node, httpx.Client(base_url=node.url) as http:
+        pid = devnet.spawn(deployer, PINGS_AND_FAILURES)
+        for i in range(60):
+            devnet.send(alice, pid, tags={"Action": "Fail" if i % 7 == 3 else "Ping"})
+        records = devnet.messages(pid)
+        assert len({m.timestamp for m in records}) < len(records)
+        for _ in range(80):
+            sort = rng.choice(["ASC", "DESC"])
+            limit = rng.randint(1, 12)
+            bounds = []
+            for _ in range(2):
+                m = rng.choice(records)
+                bounds.append(rng.choice([None, str(m.timestamp), encode_cursor(m, sort)]))
+            params = {"sort": sort, "limit": str(limit)}
+            params.update({k: v for k, v in zip(("from", "to"), bounds, strict=True) if v})
+            edge = float("inf") if sort == "ASC" else float("-inf")
+            lo, hi = (decode_position(b, edge) if b else None for b in bounds)
+            expected = _expected_page(devnet, pid, sort, limit, lo, hi)
+
+            page = http.get(f"/results/{pid}", params=params).json()
+
+            got = [json.loads(base64.b64decode(edge["cursor"])) for edge in page["edges"]]
+            assert [f"{c['timestamp']}:{c['ordinate']}" for c in got] == expected[:limit], params
+            assert page["pageInfo"]["hasNextPage"] == (len(expected) > limit), params

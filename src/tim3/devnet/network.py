@@ -12,10 +12,10 @@ import contextlib
 import gc
 import hashlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from tim3.arweave import Wallet, b64url_encode
 from tim3.devnet.clock import Clock
@@ -162,6 +162,30 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class _Schedule(Sequence[Message]):
+    """A process's records in slot order, looked up in the devnet's record list."""
+
+    __slots__ = ("_records", "_seqs")
+
+    def __init__(self, records: list[Message], seqs: list[int]) -> None:
+        self._records = records
+        self._seqs = seqs
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    @overload
+    def __getitem__(self, index: int) -> Message: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Message]: ...
+
+    def __getitem__(self, index: int | slice) -> Message | list[Message]:
+        if isinstance(index, slice):
+            return [self._records[s] for s in self._seqs[index]]
+        return self._records[self._seqs[index]]
 
 
 class Devnet:
@@ -399,6 +423,11 @@ class Devnet:
         if process_id is None:
             return list(self._records)
         return [self._records[s] for s in self.process(process_id).messages]
+
+    def schedule(self, process_id: str) -> Sequence[Message]:
+        """The records scheduled on a process, in slot order, read in place (no copy): paging
+        through a long schedule costs the page, not the schedule."""
+        return _Schedule(self._records, self.process(process_id).messages)
 
     def trace(self, message_id: str) -> TraceNode:
         """The causal tree under a message."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from starlette.requests import Request
@@ -42,7 +43,7 @@ async def results(request: Request) -> Response:
     sort = request.query_params.get("sort", "ASC").upper()
     if sort not in ("ASC", "DESC"):
         raise BadRequest(f"'sort' must be ASC or DESC, got '{sort[:20]}'.")
-    limit = query_int(request, "limit", 25, 1, 1000)
+    limit = query_int(request, "limit", 25, 1, 1000) or 25
     # A raw timestamp stands for the whole millisecond: past it going up, before it going down.
     edge = math.inf if sort == "ASC" else -math.inf
     try:
@@ -51,23 +52,36 @@ async def results(request: Request) -> Response:
         hi = decode_position(q["to"], edge) if q.get("to") else None
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
-    records = [m for m in await state.run(state.devnet.messages, pid)
-               if m.kind in _EVALUATED and m.result is not None and m.result.ok]
 
     def pos(m: Message) -> tuple[int, float]:
         return m.timestamp, float(m.slot or 0)
 
-    if sort == "DESC":
-        records.reverse()
-        chosen = [m for m in records
-                  if (lo is None or pos(m) < lo) and (hi is None or pos(m) >= hi)]
-    else:
-        chosen = [m for m in records
-                  if (lo is None or pos(m) > lo) and (hi is None or pos(m) <= hi)]
-    page = chosen[:limit]
+    Position = tuple[int, float]
+
+    def page(lo: Position | None, hi: Position | None) -> tuple[list[Message], bool]:
+        # A schedule is ordered by (timestamp, slot): find the cursor by bisection, then walk
+        # until the page is full or the other bound is passed.
+        schedule = state.devnet.schedule(pid)
+        if sort == "ASC":
+            i, step = (0 if lo is None else bisect_right(schedule, lo, key=pos)), 1
+        else:
+            i = (len(schedule) if lo is None else bisect_left(schedule, lo, key=pos)) - 1
+            step = -1
+        chosen: list[Message] = []
+        while 0 <= i < len(schedule) and len(chosen) <= limit:
+            m = schedule[i]
+            if hi is not None and (pos(m) > hi if step == 1 else pos(m) < hi):
+                break
+            if m.kind in _EVALUATED and m.result is not None and m.result.ok:
+                chosen.append(m)
+            i += step
+        return chosen[:limit], len(chosen) > limit
+
+    page_of, more = await state.run(page, lo, hi)
     return JSONResponse({
-        "pageInfo": {"hasNextPage": len(chosen) > len(page)},
-        "edges": [{"cursor": encode_cursor(m, sort), "node": result_json(m.result)} for m in page],
+        "pageInfo": {"hasNextPage": more},
+        "edges": [{"cursor": encode_cursor(m, sort), "node": result_json(m.result)}
+                  for m in page_of],
     })
 
 
