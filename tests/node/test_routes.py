@@ -462,3 +462,35 @@ def test_results_pages_match_the_cu_rule_for_any_window(deployer: Wallet, alice:
             got = [json.loads(base64.b64decode(edge["cursor"])) for edge in page["edges"]]
             assert [f"{c['timestamp']}:{c['ordinate']}" for c in got] == expected[:limit], params
             assert page["pageInfo"]["hasNextPage"] == (len(expected) > limit), params
+
+
+def test_su_schedule_pages_match_the_su_rule_for_any_window(deployer: Wallet,
+                                                            alice: Wallet) -> None:
+    rng = random.Random(8)
+    with Devnet(config=DevnetConfig.for_tests(fixed_start_ms=None)) as devnet, \
+            NodeServer(devnet, port=0) as node, httpx.Client(base_url=node.url) as http:
+        pid = devnet.spawn(deployer, PINGS_AND_FAILURES)
+        for i in range(50):
+            devnet.send(alice, pid, tags={"Action": "Fail" if i % 7 == 3 else "Ping"})
+        records = devnet.messages(pid)
+        for _ in range(60):
+            by_nonce = rng.random() < 0.5
+            limit = rng.randint(1, 12)
+            if by_nonce:
+                names = ("from-nonce", "to-nonce")
+                values = [rng.choice([None, -1, *range(len(records) + 2)]) for _ in names]
+                key = lambda m: m.slot  # noqa: E731
+            else:
+                names = ("from", "to")
+                values = [rng.choice([None, *(m.timestamp for m in records)]) for _ in names]
+                key = lambda m: m.timestamp  # noqa: E731
+            lo, hi = values
+            expected = [m.id for m in records if (lo is None or key(m) > lo)
+                        and (hi is None or key(m) <= hi)]
+            params = {"process-id": pid, "limit": str(limit)}
+            params.update({n: str(v) for n, v in zip(names, values, strict=True) if v is not None})
+
+            page = http.get(f"/{pid}", params=params).json()
+
+            assert [e["node"]["message"]["id"] for e in page["edges"]] == expected[:limit], params
+            assert page["page_info"]["has_next_page"] == (len(expected) > limit), params

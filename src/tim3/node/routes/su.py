@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tim3.arweave import b64url_encode
-from tim3.devnet import Kind
+from tim3.devnet import Kind, Message
 from tim3.errors import DevnetError
 from tim3.node.errors import NotFound
 from tim3.node.params import query_int, require_id
@@ -60,30 +62,47 @@ async def message_or_schedule(request: Request) -> Response:
         except DevnetError as exc:
             raise NotFound("Message or Process not found") from exc
         return JSONResponse(su_message_json(record, state.items.get(tx), state.devnet.su.address))
-    return _schedule(request, state, pid)
+    return await _schedule(request, state, pid)
 
 
-def _schedule(request: Request, state: NodeState, pid: str) -> Response:
-    limit = query_int(request, "limit", 100, 1, 10_000)
-    records = [m for m in state.devnet.messages(pid) if m.kind in _SCHEDULED]
+async def _schedule(request: Request, state: NodeState, pid: str) -> Response:
+    limit = query_int(request, "limit", 100, 1, 10_000) or 100
     from_nonce = query_int(request, "from-nonce", None, -1, 2**53)
     to_nonce = query_int(request, "to-nonce", None, -1, 2**53)
     by_nonce = from_nonce is not None or to_nonce is not None
     if by_nonce:
-        chosen = [m for m in records if (from_nonce is None or (m.slot or 0) > from_nonce)
-                  and (to_nonce is None or (m.slot or 0) <= to_nonce)]
+        lo, hi = from_nonce, to_nonce
+
+        def position(m: Message) -> int:
+            return m.slot or 0
     else:
         lo = query_int(request, "from", None, 0, 2**63)
         hi = query_int(request, "to", None, 0, 2**63)
-        chosen = [m for m in records if (lo is None or m.timestamp > lo)
-                  and (hi is None or m.timestamp <= hi)]
-    page = chosen[:limit]
+
+        def position(m: Message) -> int:
+            return m.timestamp
+
+    def page() -> tuple[list[Message], bool]:
+        # Slots and timestamps only grow along a schedule: bisect to the start, walk a page.
+        schedule = state.devnet.schedule(pid)
+        i = 0 if lo is None else bisect_right(schedule, lo, key=position)
+        chosen: list[Message] = []
+        while i < len(schedule) and len(chosen) <= limit:
+            m = schedule[i]
+            if hi is not None and position(m) > hi:
+                break
+            if m.kind in _SCHEDULED:
+                chosen.append(m)
+            i += 1
+        return chosen[:limit], len(chosen) > limit
+
+    records, more = await state.run(page)
     su = state.devnet.su.address
     return JSONResponse({
-        "page_info": {"has_next_page": len(chosen) > len(page)},
+        "page_info": {"has_next_page": more},
         "edges": [{"node": su_message_json(m, state.items.get(m.id), su),
                    "cursor": str(m.slot if by_nonce else m.timestamp)}
-                  for m in page],
+                  for m in records],
     })
 
 
