@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -417,6 +418,19 @@ Handlers.add("Fail", "Fail", function() error("no") end)
 """
 
 
+@contextlib.contextmanager
+def _busy_node(deployer: Wallet, alice: Wallet,
+               count: int) -> Iterator[tuple[Devnet, httpx.Client, str]]:
+    """A node on the wall clock (several messages share a millisecond, so paging must compare
+    slots too) with a process that got `count` messages, every seventh failing."""
+    with Devnet(config=DevnetConfig.for_tests(fixed_start_ms=None)) as devnet, \
+            NodeServer(devnet, port=0) as node, httpx.Client(base_url=node.url) as http:
+        pid = devnet.spawn(deployer, PINGS_AND_FAILURES)
+        for i in range(count):
+            devnet.send(alice, pid, tags={"Action": "Fail" if i % 7 == 3 else "Ping"})
+        yield devnet, http, pid
+
+
 def _expected_page(devnet: Devnet, pid: str, sort: str, limit: int,
                    lo: tuple[int, float] | None, hi: tuple[int, float] | None) -> list[str]:
     """The CU's rule, spelled out over the whole schedule: evaluated, successful results
@@ -436,12 +450,7 @@ def _expected_page(devnet: Devnet, pid: str, sort: str, limit: int,
 
 def test_results_pages_match_the_cu_rule_for_any_window(deployer: Wallet, alice: Wallet) -> None:
     rng = random.Random(5)
-    # The wall clock: several messages share a millisecond, so paging must compare slots too.
-    with Devnet(config=DevnetConfig.for_tests(fixed_start_ms=None)) as devnet, \
-            NodeServer(devnet, port=0) as node, httpx.Client(base_url=node.url) as http:
-        pid = devnet.spawn(deployer, PINGS_AND_FAILURES)
-        for i in range(60):
-            devnet.send(alice, pid, tags={"Action": "Fail" if i % 7 == 3 else "Ping"})
+    with _busy_node(deployer, alice, 60) as (devnet, http, pid):
         records = devnet.messages(pid)
         assert len({m.timestamp for m in records}) < len(records)
         for _ in range(80):
@@ -467,11 +476,7 @@ def test_results_pages_match_the_cu_rule_for_any_window(deployer: Wallet, alice:
 def test_su_schedule_pages_match_the_su_rule_for_any_window(deployer: Wallet,
                                                             alice: Wallet) -> None:
     rng = random.Random(8)
-    with Devnet(config=DevnetConfig.for_tests(fixed_start_ms=None)) as devnet, \
-            NodeServer(devnet, port=0) as node, httpx.Client(base_url=node.url) as http:
-        pid = devnet.spawn(deployer, PINGS_AND_FAILURES)
-        for i in range(50):
-            devnet.send(alice, pid, tags={"Action": "Fail" if i % 7 == 3 else "Ping"})
+    with _busy_node(deployer, alice, 50) as (devnet, http, pid):
         records = devnet.messages(pid)
         for _ in range(60):
             by_nonce = rng.random() < 0.5

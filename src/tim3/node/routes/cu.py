@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from bisect import bisect_left, bisect_right
 from typing import Any
 
 from starlette.requests import Request
@@ -14,6 +13,7 @@ from starlette.routing import Route
 from tim3.devnet import Kind, Message
 from tim3.errors import DevnetError
 from tim3.node.errors import BadRequest, NotFound
+from tim3.node.paging import window
 from tim3.node.params import MAX_JSON_BYTES, query_int, read_body, require_id
 from tim3.node.shapes import decode_position, encode_cursor, result_json
 from tim3.node.state import NodeState
@@ -56,28 +56,12 @@ async def results(request: Request) -> Response:
     def pos(m: Message) -> tuple[int, float]:
         return m.timestamp, float(m.slot or 0)
 
-    Position = tuple[int, float]
+    def done(m: Message) -> bool:
+        return m.kind in _EVALUATED and m.result is not None and m.result.ok
 
-    def page(lo: Position | None, hi: Position | None) -> tuple[list[Message], bool]:
-        # A schedule is ordered by (timestamp, slot): find the cursor by bisection, then walk
-        # until the page is full or the other bound is passed.
-        schedule = state.devnet.schedule(pid)
-        if sort == "ASC":
-            i, step = (0 if lo is None else bisect_right(schedule, lo, key=pos)), 1
-        else:
-            i = (len(schedule) if lo is None else bisect_left(schedule, lo, key=pos)) - 1
-            step = -1
-        chosen: list[Message] = []
-        while 0 <= i < len(schedule) and len(chosen) <= limit:
-            m = schedule[i]
-            if hi is not None and (pos(m) > hi if step == 1 else pos(m) < hi):
-                break
-            if m.kind in _EVALUATED and m.result is not None and m.result.ok:
-                chosen.append(m)
-            i += step
-        return chosen[:limit], len(chosen) > limit
-
-    page_of, more = await state.run(page, lo, hi)
+    page_of, more = await state.run(
+        lambda: window(state.devnet.schedule(pid), pos, lo, hi, limit, done,
+                       descending=sort == "DESC"))
     return JSONResponse({
         "pageInfo": {"hasNextPage": more},
         "edges": [{"cursor": encode_cursor(m, sort), "node": result_json(m.result)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -12,6 +10,7 @@ from tim3.arweave import b64url_encode
 from tim3.devnet import Kind, Message
 from tim3.errors import DevnetError
 from tim3.node.errors import NotFound
+from tim3.node.paging import window
 from tim3.node.params import query_int, require_id
 from tim3.node.shapes import su_message_json, tags_json
 from tim3.node.state import NodeState
@@ -82,21 +81,9 @@ async def _schedule(request: Request, state: NodeState, pid: str) -> Response:
         def position(m: Message) -> int:
             return m.timestamp
 
-    def page() -> tuple[list[Message], bool]:
-        # Slots and timestamps only grow along a schedule: bisect to the start, walk a page.
-        schedule = state.devnet.schedule(pid)
-        i = 0 if lo is None else bisect_right(schedule, lo, key=position)
-        chosen: list[Message] = []
-        while i < len(schedule) and len(chosen) <= limit:
-            m = schedule[i]
-            if hi is not None and position(m) > hi:
-                break
-            if m.kind in _SCHEDULED:
-                chosen.append(m)
-            i += 1
-        return chosen[:limit], len(chosen) > limit
-
-    records, more = await state.run(page)
+    records, more = await state.run(
+        lambda: window(state.devnet.schedule(pid), position, lo, hi, limit,
+                       lambda m: m.kind in _SCHEDULED))
     su = state.devnet.su.address
     return JSONResponse({
         "page_info": {"has_next_page": more},
