@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 
 from tim3.app.chain import Chain, Record, Token
-from tim3.app.errors import BadInput, NotFound, NotSupported
-from tim3.app.local import check_item
-from tim3.arweave import DataItem, Wallet
+from tim3.app.errors import NotFound, NotSupported
+from tim3.app.local import check_item, signed_item
+from tim3.arweave import Wallet
 from tim3.client import HttpNetwork, Result
-from tim3.errors import ConfigError, DataItemError
+from tim3.errors import ConfigError
 from tim3.ops.environments import Environment, environment
 from tim3.ops.flow import FlowNode, flow
 from tim3.ops.session import Session
@@ -76,11 +76,7 @@ class LegacyChain(Chain):
                            "browser wallet. Dev wallets exist only on the local devnet.")
 
     def submit(self, raw: bytes) -> str:
-        try:
-            item = DataItem.decode(raw)
-            item.check()
-        except DataItemError as exc:
-            raise BadInput(f"The signed data item is not valid: {exc}") from exc
+        item = signed_item(raw)
         check_item(item, self.tokens)
         return self.network.send_signed(item)
 

@@ -97,12 +97,7 @@ class LocalChain(Chain):
         return self._deliver(item)
 
     def submit(self, raw: bytes) -> str:
-        try:
-            item = DataItem.decode(raw)
-            item.check()
-        except DataItemError as exc:
-            raise BadInput(f"The signed data item is not valid: {exc}") from exc
-        return self._deliver(item)
+        return self._deliver(signed_item(raw))
 
     def _deliver(self, item: DataItem) -> str:
         target = check_item(item, self.tokens)
@@ -167,6 +162,16 @@ class LocalChain(Chain):
             if token.process == address:
                 return ticker
         return self.devnet.name_of(address)
+
+
+def signed_item(raw: bytes) -> DataItem:
+    """The data item in `raw`, decoded and its signature checked; BadInput otherwise."""
+    try:
+        item = DataItem.decode(raw)
+        item.check()
+    except DataItemError as exc:
+        raise BadInput(f"The signed data item is not valid: {exc}") from exc
+    return item
 
 
 def check_item(item: DataItem, tokens: dict[str, Token]) -> str:
