@@ -138,13 +138,15 @@ def _checked(tags: TagsLike, data: str) -> list[Tag]:
         raise DevnetError(f"Message data must be text (str), got {type(data).__name__}.")
     listed = tag_list(tags)
     try:
-        data.encode()
+        if not data.isascii():              # ASCII (the usual case) always encodes
+            data.encode()
         for name, value in listed:
             if not isinstance(value, str):
                 raise DevnetError(f"Tag '{name}' has a {type(value).__name__} value; AO tag "
                                   "values are strings.")
-            name.encode()
-            value.encode()
+            if not (name.isascii() and value.isascii()):
+                name.encode()
+                value.encode()
     except UnicodeEncodeError as exc:
         raise DevnetError(f"Message text cannot be sent as UTF-8: {exc.reason} "
                           f"({exc.object[exc.start:exc.end]!r}).") from None
