@@ -216,6 +216,7 @@ class Devnet:
         self._more_ids: dict[str, list[int]] = {}   # id → seqs of its other records (assigned)
         self._seq = 0
         self._pending_processes: list[ProcessInfo] = []
+        self._signed: dict[str, bytes] = {}         # message id → its item (in memory only)
         self.log: list[str] = []
         self.faults: list[Fault] = []
         self.held: list[Held] = []
@@ -307,8 +308,12 @@ class Devnet:
         id: str | None = None,
         memory_limit: int | None = None,
         instruction_limit: int | None = None,
+        signed: bytes | None = None,
     ) -> str:
-        """Spawn a process from exactly these tags and data (a signed spawn item's content)."""
+        """Spawn a process from exactly these tags and data (a signed spawn item's content).
+
+        `signed`: the ANS-104 item they came from, kept with the process's first message
+        (see `signed_item`)."""
         options = {
             "memory_limit": memory_limit or self.config.memory_limit,
             "instruction_limit": instruction_limit or self.config.instruction_limit,
@@ -319,7 +324,7 @@ class Devnet:
             pid = self._create_process(_address(owner), checked, data, options, id, batch,
                                        parent=None, root=None)
         finally:
-            self._commit(batch)
+            self._commit(batch, signed)
         boot = self._records[self._by_id[pid]]
         if boot.error:
             raise DevnetError(
@@ -335,11 +340,13 @@ class Devnet:
         data: str = "",
         id: str | None = None,
         anchor: str = "",
+        signed: bytes | None = None,
     ) -> Receipt:
         """Send a message from a wallet and deliver everything it causes; returns a Receipt.
 
-        Raises MessageLimitReached (with `.receipt`) when the chain grows past
-        `config.max_chain`.
+        `signed`: the ANS-104 item the message came from (the node passes it), kept with the
+        message and read back with `signed_item`. Raises MessageLimitReached (with
+        `.receipt`) when the chain grows past `config.max_chain`.
         """
         if target not in self._processes:
             raise ProcessNotFound(target)
@@ -362,7 +369,7 @@ class Devnet:
             record.root = record.id
             limit_reached = self._crank(record, batch)
         finally:
-            self._commit(batch)
+            self._commit(batch, signed)
         receipt = Receipt(record, lambda: self.trace_of(record))
         if limit_reached:
             receipt.limit_reached = True
@@ -419,6 +426,13 @@ class Devnet:
             if process_id is None or m.process == process_id:
                 return m
         raise DevnetError(f"Message '{message_id}' was not delivered to '{process_id}'.")
+
+    def signed_item(self, message_id: str) -> bytes | None:
+        """The signed ANS-104 item a message came from (`send(signed=…)`), or None.
+
+        A durable devnet keeps the items in its file, not in memory, and reads one per call."""
+        raw = self._signed.get(message_id)
+        return raw if raw is not None else self.store.item(message_id)
 
     def messages(self, process_id: str | None = None) -> list[Message]:
         """All message records, or those scheduled on one process, in order."""
@@ -655,17 +669,21 @@ class Devnet:
 
     # -- storage ---------------------------------------------------------------------------
 
-    def _commit(self, batch: list[Message]) -> None:
+    def _commit(self, batch: list[Message], signed: bytes | None = None) -> None:
         """Store a chain — also one cut short by an exception, so that the log never has a
-        gap where the devnet in memory has records (sequence numbers index them)."""
+        gap where the devnet in memory has records (sequence numbers index them) — with the
+        signed item its first message came from."""
         new, self._pending_processes = self._pending_processes, []
+        items = [(batch[0].id, signed)] if signed is not None and batch else []
         if not self.store.durable:
+            self._signed.update(items)
             return
         meta = None if self._meta_saved else self._meta
         self.store.commit(
             batch,
             [(p.id, p.owner, {**p.options, "tags": p.tags}) for p in new],
             meta,
+            items,
         )
         self._meta_saved = True
 

@@ -5,7 +5,9 @@ everything it caused (a chain) are written as one row — one JSON document (UTF
 one statement —
 once the chain is done, so a crash loses at most the chain being evaluated, never a stored
 message. One row per chain keeps a send to a single write: the log is only read back in
-order, when a devnet reopens.
+order, when a devnet reopens. A message that came as a signed ANS-104 item (through the
+node) has the item's bytes in `items`, written in the same transaction as its chain and read
+back one at a time, by id.
 
 Files written before chains were stored whole (tables `messages` and `processes`, one row
 each) are still read; new chains go to `chains`.
@@ -31,6 +33,7 @@ __all__ = ["Chain", "Store", "StoredProcess"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chains (first INTEGER PRIMARY KEY, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, raw BLOB NOT NULL);
 """
 
 _LOCK_WAIT_S = 1.0     # how long opening waits for another devnet to let go of the file
@@ -171,26 +174,36 @@ class Store:
         messages: list[Message],
         processes: list[StoredProcess] = (),  # type: ignore[assignment]
         meta: dict[str, Any] | None = None,
+        items: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
     ) -> None:
-        """Write one chain of messages (and any processes it created) atomically."""
+        """Write one chain of messages (and any processes it created, and the signed items
+        its messages came from) atomically."""
         if self._db is None or not (messages or meta):
             return
         doc = {"processes": processes, "messages": [_record_to_plain(m) for m in messages]}
         body = orjson.dumps(doc)
         db = self._db
-        if not meta:      # one statement is one transaction
+        if not meta and not items:      # one statement is one transaction
             db.execute("INSERT INTO chains VALUES (?, ?)", (messages[0].seq, body))
             return
         db.execute("BEGIN")
         try:
             if messages:
                 db.execute("INSERT INTO chains VALUES (?, ?)", (messages[0].seq, body))
-            for key, value in meta.items():
+                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", items)
+            for key, value in (meta or {}).items():
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def item(self, item_id: str) -> bytes | None:
+        """The signed item stored for a message id, or None."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT raw FROM items WHERE id = ?", (item_id,)).fetchone()
+        return None if row is None else bytes(row[0])
 
     def close(self) -> None:
         if self._db is not None:
