@@ -10,6 +10,7 @@ from starlette.routing import Route
 from tim3.devnet import MODULE_ID, Devnet
 from tim3.errors import Tim3Error
 from tim3.node.errors import handle_tim3_error
+from tim3.node.fastpath import NodeApp
 from tim3.node.routes import cu, gateway, mu, su
 from tim3.node.state import NodeState
 
@@ -35,7 +36,5 @@ def create_app(
     """An ASGI app serving `devnet`; `base_url` is what Scheduler-Location records point to."""
     routes = [Route("/", info, methods=["GET"]), *mu.routes, *cu.routes, *gateway.routes,
               *su.routes]
-    app = Starlette(debug=debug, routes=routes,
-                    exception_handlers={Tim3Error: handle_tim3_error})
-    app.state.node = NodeState(devnet, base_url)
-    return app
+    return NodeApp(NodeState(devnet, base_url), debug=debug, routes=routes,
+                   exception_handlers={Tim3Error: handle_tim3_error})

@@ -48,7 +48,9 @@ class LocalServer:
         self._thread: threading.Thread | None = None
 
     def _serve_app(self, app: Any) -> None:
-        config = uvicorn.Config(app, log_level="warning", lifespan="off",
+        # No access log: at level warning it prints nothing anyway, but uvicorn would still
+        # format each request's client and quoted path for it.
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
 

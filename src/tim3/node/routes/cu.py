@@ -21,10 +21,10 @@ from tim3.node.state import NodeState
 _EVALUATED = (Kind.PROCESS, Kind.MESSAGE, Kind.ASSIGNMENT)
 
 
-async def result(request: Request) -> Response:
-    state: NodeState = request.app.state.node
-    mid = require_id(request.path_params["id"], "message id")
-    pid = require_id(request.query_params.get("process-id"), "process-id")
+async def result_of(state: NodeState, mid: str, pid: str | None) -> dict[str, Any]:
+    """`GET /result/:mid?process-id=pid`: the result's JSON, or a NodeError."""
+    mid = require_id(mid, "message id")
+    pid = require_id(pid, "process-id")
     if not state.devnet.is_process(pid):
         raise NotFound(f"Process '{pid}' is not on this devnet.")
     try:
@@ -32,7 +32,13 @@ async def result(request: Request) -> Response:
         record = await state.run(state.devnet.message, mid, pid)
     except DevnetError as exc:
         raise NotFound(f"Message '{mid}' was not scheduled on process '{pid}'.") from exc
-    return JSONResponse(result_json(record.result))
+    return result_json(record.result)
+
+
+async def result(request: Request) -> Response:
+    state: NodeState = request.app.state.node
+    return JSONResponse(await result_of(state, request.path_params["id"],
+                                        request.query_params.get("process-id")))
 
 
 async def results(request: Request) -> Response:

@@ -14,8 +14,7 @@ from tim3.node.params import MAX_ITEM_BYTES, read_body, require_id
 from tim3.node.state import NodeState
 
 
-async def _verified_item(request: Request) -> DataItem:
-    body = await read_body(request, MAX_ITEM_BYTES)
+def _verified_item(body: bytes) -> DataItem:
     if not body:
         raise BadRequest("A valid and signed data item must be provided as the body: it is empty.")
     try:
@@ -28,11 +27,9 @@ async def _verified_item(request: Request) -> DataItem:
     return item
 
 
-async def post_root(request: Request) -> Response:
-    state: NodeState = request.app.state.node
-    if "assign" in request.query_params or "process-id" in request.query_params:
-        return await _assign(request, state)
-    item = await _verified_item(request)
+async def take_item(state: NodeState, body: bytes) -> str:
+    """Verify the signed item in `body` and deliver it (`POST /`); its id, or a NodeError."""
+    item = _verified_item(body)
 
     def take() -> None:
         # One step under the lock: nothing can come between the checks and the delivery.
@@ -41,7 +38,20 @@ async def post_root(request: Request) -> Response:
         accept(state.devnet, item, kind)
 
     await state.run(take)
-    return JSONResponse({"message": "Processing DataItem", "id": item.id}, status_code=202)
+    return item.id
+
+
+def taken(item_id: str) -> dict[str, str]:
+    """The MU's answer (202) to an item it took."""
+    return {"message": "Processing DataItem", "id": item_id}
+
+
+async def post_root(request: Request) -> Response:
+    state: NodeState = request.app.state.node
+    if "assign" in request.query_params or "process-id" in request.query_params:
+        return await _assign(request, state)
+    item_id = await take_item(state, await read_body(request, MAX_ITEM_BYTES))
+    return JSONResponse(taken(item_id), status_code=202)
 
 
 async def _assign(request: Request, state: NodeState) -> Response:
@@ -60,7 +70,7 @@ async def _assign(request: Request, state: NodeState) -> Response:
 async def monitor(request: Request) -> Response:
     state: NodeState = request.app.state.node
     pid = require_id(request.path_params["pid"], "process id")
-    await _verified_item(request)
+    _verified_item(await read_body(request, MAX_ITEM_BYTES))
     if not state.devnet.is_process(pid):
         raise NotFound(f"Process '{pid}' is not on this devnet.")
     if request.method == "DELETE":
