@@ -3,8 +3,12 @@ server may close in between, compressed answers, proxies from the environment, T
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import http.client
+import io
 import json
+import re
 import socket
 import ssl
 import threading
@@ -27,7 +31,14 @@ from starlette.routing import Route
 
 from tim3.arweave import Wallet
 from tim3.client import HttpNetwork
-from tim3.client._transport import HttpxSender, PooledSender, _HTTPConnection
+from tim3.client._transport import (
+    ConnectionBroken,
+    HttpxSender,
+    PooledSender,
+    _Connection,
+    _host_header,
+    _request_bytes,
+)
 from tim3.errors import ClientError
 
 PID = "P" * 43
@@ -254,25 +265,188 @@ def test_an_https_node_with_an_untrusted_certificate_is_refused(tmp_path: Path,
 
 
 class _RecordingSocket:
-    """Stands in for a connected socket: records each sendall()."""
+    """Stands in for a connected socket: records each sendall(), then answers `reply`."""
 
-    def __init__(self) -> None:
+    def __init__(self, reply: bytes = b"") -> None:
         self.writes: list[bytes] = []
+        self.reply = reply
 
     def sendall(self, data: bytes) -> None:
         self.writes.append(bytes(data))
 
+    def recv(self, size: int) -> bytes:
+        chunk, self.reply = self.reply[:size], self.reply[size:]
+        return chunk
+
+    def close(self) -> None:
+        pass
+
 
 def test_a_request_with_a_body_is_written_at_once() -> None:
-    conn = _HTTPConnection("127.0.0.1", 1)
-    sock = _RecordingSocket()
-    conn.sock = sock
+    conn = _Connection("127.0.0.1", 1, 5)
+    sock = _RecordingSocket(b"HTTP/1.1 204 No Content\r\n\r\n")
+    conn.sock = sock  # type: ignore[assignment]
+    request = _request_bytes("POST", "/", "127.0.0.1:1", b"x" * 2000,
+                             {"Content-Type": "application/octet-stream"})
 
-    conn.request_in_one_write("POST", "/", b"x" * 2000,
-                              {"Content-Type": "application/octet-stream"})
+    conn.exchange(request, "POST")
 
     assert len(sock.writes) == 1
     head, _, body = sock.writes[0].partition(b"\r\n\r\n")
     assert head.startswith(b"POST / HTTP/1.1\r\n")
     assert b"Content-Length: 2000" in head
     assert body == b"x" * 2000
+
+
+# -- parity with http.client: what goes out, and how each answer reads -------------------------
+
+class _Recorder(http.client.HTTPConnection):
+    """http.client writing into a list instead of a socket."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(host, port)
+        self.written: list[bytes] = []
+
+    def send(self, data: Any) -> None:
+        self.written.append(bytes(data))
+
+
+@pytest.mark.parametrize(("method", "target", "host", "port", "body", "headers"), [
+    ("GET", "/result/x?process-id=y", "127.0.0.1", 8734, None, {"Accept": "application/json"}),
+    ("POST", "/", "127.0.0.1", 8734, b"item", {"Content-Type": "application/octet-stream"}),
+    ("POST", "/dry-run", "node.example", 80, None, {}),
+    ("GET", "/", "node.example", 443, None, {"Host": "other.example", "Accept-Encoding": "br"}),
+    ("GET", "/", "::1", 8080, None, {"X-Latin": "caf\u00e9"}),
+    ("PUT", "/x", "n\u00f6de.example", 81, b"", {"Content-Length": "0"}),
+], ids=["get", "post-item", "post-no-body", "own-host", "ipv6", "idna-host"])
+def test_requests_are_written_as_http_client_writes_them(
+        method: str, target: str, host: str, port: int, body: bytes | None,
+        headers: dict[str, str]) -> None:
+    scheme = "https" if port == 443 else "http"
+    recorder = _Recorder(host, port)
+    recorder.default_port = 443 if scheme == "https" else 80
+    recorder.request(method, target, body=body, headers=headers)
+
+    ours = _request_bytes(method, target, _host_header(scheme, host, port), body, headers)
+
+    assert ours == b"".join(recorder.written)
+
+
+@pytest.mark.parametrize(("method", "target", "headers"), [
+    ("GET", "/result/a b", {}),
+    ("GET", "/result/a\r\nX: 1", {}),
+    ("GE\nT", "/", {}),
+    ("GET", "/r\u00e9sult", {}),
+    ("GET", "/", {"Bad:Name": "1"}),
+    ("GET", "/", {"X": "a\r\nInjected: 1"}),
+    ("GET", "/", {"X": "\u20ac"}),
+], ids=["space", "crlf", "method", "non-ascii-path", "header-name", "header-value",
+        "non-latin-value"])
+def test_requests_http_client_refuses_are_refused_alike(method: str, target: str,
+                                                        headers: dict[str, str]) -> None:
+    with pytest.raises(Exception) as theirs:
+        _Recorder("127.0.0.1", 80).request(method, target, headers=headers)
+
+    with pytest.raises(Exception) as ours:
+        _request_bytes(method, target, _host_header("http", "127.0.0.1", 80), None, headers)
+
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value) == str(theirs.value)
+
+
+def _http_client_reads(reply: bytes, method: str) -> tuple[int, dict[str, str], bytes, bool]:
+    class _Socket:
+        def makefile(self, mode: str) -> io.BytesIO:
+            return io.BytesIO(reply)
+
+    answer = http.client.HTTPResponse(_Socket(), method=method)  # type: ignore[arg-type]
+    answer.begin()
+    will_close = answer.will_close
+    return (answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read(),
+            will_close)
+
+
+def _we_read(reply: bytes, method: str) -> tuple[int, dict[str, str], bytes, bool]:
+    conn = _Connection("127.0.0.1", 1, 5)
+    conn.sock = _RecordingSocket(reply)  # type: ignore[assignment]
+    status, headers, body = conn.exchange(b"", method)
+    return status, headers, body, conn.sock is None
+
+
+ANSWERS = {
+    "length": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+    "chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+    "close": b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 3\r\n\r\nno!",
+    "until-eof": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it",
+    "http-1.0": b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    "http-1.0-keep-alive": b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+    "continue-first": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 1\r\n\r\nx",
+    "no-content": b"HTTP/1.1 204 No Content\r\n\r\n",
+    "duplicate-header": b"HTTP/1.1 200 OK\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 0\r\n\r\n",
+    "padded-value": b"HTTP/1.1 503 Busy\r\nRetry-After:   7  \r\nContent-Length: 0\r\n\r\n",
+    "latin-1": b"HTTP/1.1 200 OK\r\nX-Name: caf\xe9\r\nContent-Length: 0\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("name", list(ANSWERS))
+def test_answers_read_as_http_client_reads_them(name: str) -> None:
+    reply = ANSWERS[name]
+
+    assert _we_read(reply, "GET") == _http_client_reads(reply, "GET")
+
+
+def test_a_head_answer_has_no_body_whatever_its_length() -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"
+
+    assert _we_read(reply, "HEAD") == _http_client_reads(reply, "HEAD")
+
+
+@pytest.mark.parametrize(("reply", "reason"), [
+    (b"", "Remote end closed connection without response"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", "IncompleteRead(5 bytes read, 5 more expected)"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab", "IncompleteRead"),
+    (b"HTTP/1.1 200 OK\r\nContent-Le", "in the middle of the answer's headers"),
+    (b"SSH-2.0-OpenSSH_9.2\r\n\r\n", "not valid HTTP/1.1"),
+], ids=["nothing", "short-body", "short-chunks", "short-headers", "not-http"])
+def test_a_broken_answer_is_a_broken_connection(serve_raw: Callable[[bytes], str],
+                                                reply: bytes, reason: str) -> None:
+    url = serve_raw(reply)
+
+    with pytest.raises(ConnectionBroken, match=re.escape(reason)):
+        PooledSender(timeout=5).request("GET", url)
+
+
+def test_bytes_after_the_answer_mean_the_connection_is_not_reused() -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n"
+
+    status, _, body, closed = _we_read(reply, "GET")
+
+    assert (status, body, closed) == (200, b"ok", True)
+
+
+@pytest.fixture
+def serve_raw() -> Iterator[Callable[[bytes], str]]:
+    """serve_raw(reply): a URL whose server reads one request, writes `reply` and closes."""
+    listeners: list[socket.socket] = []
+
+    def serve(reply: bytes) -> str:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listeners.append(listener)
+
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                conn, _ = listener.accept()
+                with conn:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        data += conn.recv(65536)
+                    conn.sendall(reply)
+
+        threading.Thread(target=answer, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+    yield serve
+    for listener in listeners:
+        listener.close()
