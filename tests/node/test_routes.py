@@ -499,3 +499,28 @@ def test_su_schedule_pages_match_the_su_rule_for_any_window(deployer: Wallet,
 
             assert [e["node"]["message"]["id"] for e in page["edges"]] == expected[:limit], params
             assert page["page_info"]["has_next_page"] == (len(expected) > limit), params
+
+
+def test_su_serves_the_signed_items_after_the_node_and_devnet_restart(
+        tmp_path, alice: Wallet, ping: Ping) -> None:
+    path = tmp_path / "net.sqlite"
+    spawn = DataItem.create(alice, "x = 1", tags=[
+        ("Name", "rec"), ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process"),
+        ("Module", MODULE_ID), ("Scheduler", "s" * 43)])
+    with Devnet(path, DevnetConfig.for_tests()) as devnet, NodeServer(devnet, port=0) as node:
+        assert httpx.post(node.url, content=spawn.raw).status_code == 202
+        item = ping(alice, spawn.id)
+        assert httpx.post(node.url, content=item.raw).status_code == 202
+
+    with Devnet(path, DevnetConfig.for_tests()) as devnet, NodeServer(devnet, port=0) as node, \
+            httpx.Client(base_url=node.url) as http:
+        process = http.get(f"/processes/{spawn.id}").json()
+        message = http.get(f"/{item.id}", params={"process-id": spawn.id}).json()["message"]
+        page = http.get(f"/{spawn.id}", params={"process-id": spawn.id}).json()
+
+    assert process["signature"] == b64url_encode(spawn.signature)
+    assert process["owner"]["key"] == b64url_encode(alice.owner)
+    assert message["signature"] == b64url_encode(item.signature)
+    assert message["owner"] == {"address": alice.address, "key": b64url_encode(alice.owner)}
+    assert [e["node"]["message"]["signature"] for e in page["edges"]] == [
+        b64url_encode(spawn.signature), b64url_encode(item.signature)]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Container
 
 from tim3.arweave import DataItem
 from tim3.devnet import Devnet
@@ -35,12 +34,12 @@ def _known(devnet: Devnet, item_id: str) -> bool:
     return True
 
 
-def admit(devnet: Devnet, item: DataItem, received: Container[str] = ()) -> str:
+def admit(devnet: Devnet, item: DataItem) -> str:
     """The item's `Type` ("Message" or "Process") if the messenger takes it; BadRequest or
-    NotFound otherwise. Changes nothing. `received`: ids already taken besides the devnet's."""
+    NotFound otherwise. Changes nothing."""
     if item.tag("Data-Protocol") != "ao":
         raise BadRequest("The data item has no 'Data-Protocol: ao' tag; it is not an AO message.")
-    if item.id in received or _known(devnet, item.id):
+    if _known(devnet, item.id):
         raise BadRequest(f"Data item '{item.id}' was already received.")
     kind = item.tag("Type")
     if kind == "Message":
@@ -58,6 +57,7 @@ def admit(devnet: Devnet, item: DataItem, received: Container[str] = ()) -> str:
 
 def accept(devnet: Devnet, item: DataItem, kind: str) -> None:
     """Deliver an admitted item: schedule, evaluate and crank a message; spawn a process.
+    The devnet keeps the item's bytes with it (the SU serves its owner key and signature).
 
     A message whose chain passes the devnet's bound is still scheduled (the devnet records
     where the chain stopped); a process whose boot fails still exists (its first result holds
@@ -66,10 +66,11 @@ def accept(devnet: Devnet, item: DataItem, kind: str) -> None:
         assert item.target is not None
         with contextlib.suppress(MessageLimitReached):
             devnet.send(item.owner_address, item.target, tags=item.tags, data=_text(item.data),
-                        id=item.id, anchor=_text(item.anchor or b""))
+                        id=item.id, anchor=_text(item.anchor or b""), signed=item.raw)
         return
     try:
-        devnet.spawn_item(item.owner_address, item.tags, _text(item.data), id=item.id)
+        devnet.spawn_item(item.owner_address, item.tags, _text(item.data), id=item.id,
+                          signed=item.raw)
     except DevnetError:
         if not devnet.is_process(item.id):
             raise

@@ -1,4 +1,4 @@
-"""What the node keeps besides the devnet: the signed items it accepted, and a lock."""
+"""What the node keeps besides the devnet: the processes it monitors, and a lock."""
 
 from __future__ import annotations
 
@@ -27,9 +27,15 @@ class NodeState:
 
     devnet: Devnet
     base_url: str = "http://127.0.0.1"
-    items: dict[str, DataItem] = field(default_factory=dict)
     monitored: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def item(self, item_id: str) -> DataItem | None:
+        """The signed item a message or process came from, as the devnet keeps it; None for
+        one that was not sent as an item (a pushed message, a devnet-side send). Call it
+        under the lock (`run`): a durable devnet reads the item from its file."""
+        raw = self.devnet.signed_item(item_id)
+        return None if raw is None else DataItem.decode(raw)
 
     async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         """Run a devnet call under the lock, one at a time.

@@ -33,9 +33,7 @@ async def take_item(state: NodeState, body: bytes) -> str:
 
     def take() -> None:
         # One step under the lock: nothing can come between the checks and the delivery.
-        kind = admit(state.devnet, item, state.items)
-        state.items[item.id] = item
-        accept(state.devnet, item, kind)
+        accept(state.devnet, item, admit(state.devnet, item))
 
     await state.run(take)
     return item.id

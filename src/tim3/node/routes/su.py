@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tim3.arweave import b64url_encode
+from tim3.arweave import DataItem, b64url_encode
 from tim3.devnet import Kind, Message
 from tim3.errors import DevnetError
 from tim3.node.errors import NotFound
@@ -32,7 +32,7 @@ async def process(request: Request) -> Response:
         raise NotFound(f"Process '{pid}' is not on this devnet.")
     info = state.devnet.process(pid)
     first = state.devnet.message(pid, pid)
-    item = state.items.get(pid)
+    item = await state.run(state.item, pid)
     return JSONResponse({
         "process_id": pid,
         "block": str(first.block_height),
@@ -60,7 +60,8 @@ async def message_or_schedule(request: Request) -> Response:
             record = state.devnet.message(tx, pid)
         except DevnetError as exc:
             raise NotFound("Message or Process not found") from exc
-        return JSONResponse(su_message_json(record, state.items.get(tx), state.devnet.su.address))
+        item = await state.run(state.item, tx)
+        return JSONResponse(su_message_json(record, item, state.devnet.su.address))
     return await _schedule(request, state, pid)
 
 
@@ -81,15 +82,18 @@ async def _schedule(request: Request, state: NodeState, pid: str) -> Response:
         def position(m: Message) -> int:
             return m.timestamp
 
-    records, more = await state.run(
-        lambda: window(state.devnet.schedule(pid), position, lo, hi, limit,
-                       lambda m: m.kind in _SCHEDULED))
+    def page() -> tuple[list[Message], bool, list[DataItem | None]]:
+        records, more = window(state.devnet.schedule(pid), position, lo, hi, limit,
+                               lambda m: m.kind in _SCHEDULED)
+        return records, more, [state.item(m.id) for m in records]
+
+    records, more, items = await state.run(page)
     su = state.devnet.su.address
     return JSONResponse({
         "page_info": {"has_next_page": more},
-        "edges": [{"node": su_message_json(m, state.items.get(m.id), su),
+        "edges": [{"node": su_message_json(m, item, su),
                    "cursor": str(m.slot if by_nonce else m.timestamp)}
-                  for m in records],
+                  for m, item in zip(records, items, strict=True)],
     })
 
 
