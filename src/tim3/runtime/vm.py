@@ -26,6 +26,7 @@ __all__ = ["Evaluation", "OutMessage", "OutSpawn", "ProcessVM", "Tag"]
 
 DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
 DEFAULT_INSTRUCTION_LIMIT = 500_000_000
+_MIN_MEMORY = 1024 * 1024
 
 # Re-snapshot once evaluation time since the last snapshot exceeds this many snapshot costs.
 _SNAPSHOT_RATIO = 20.0
@@ -163,6 +164,12 @@ class ProcessVM:
         self._start()
 
     def _start(self) -> None:
+        if self._memory_limit < _MIN_MEMORY:
+            # Below this, lupa runs out while copying the runtime's sources in, outside any
+            # protected call, and Lua's panic aborts the whole Python process.
+            raise RuntimeLimitError(
+                f"The runtime does not fit in a memory limit of {self._memory_limit:,} bytes "
+                f"(process '{self.process_id}'); give it a few MiB at least.")
         self._lua = lua53.LuaRuntime(
             register_eval=False,
             register_builtins=False,

@@ -17,7 +17,7 @@ local bint = require(".bint")(256)
 local json = require("json")
 
 local M = {}
-local find = string.find
+local byte = string.byte
 
 --- Make this process the standard token; returns the helpers listed above.
 function M.install(options)
@@ -124,7 +124,8 @@ function M.install(options)
     local out = {}
     if not FORWARD_X then return out end
     for name, value in pairs(msg) do
-      if type(name) == "string" and find(name, "^X%-") and type(value) == "string" then
+      if type(name) == "string" and byte(name, 1) == 88 and byte(name, 2) == 45  -- "X-"
+          and type(value) == "string" then
         out[name] = value
       end
     end

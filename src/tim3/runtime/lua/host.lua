@@ -119,6 +119,174 @@ function require(name)
 end
 
 ---------------------------------------------------------------------------------------------
+-- Pattern functions the budget can stop. The C matcher of string.find/match/gmatch/gsub runs
+-- outside the count hook, and backtracking can keep it busy for hours (".-.-.-b" against a
+-- few hundred characters takes seconds). A call whose worst case (patterns.lua, `analyse`)
+-- stays under PATTERN_STEPS runs in C as before; any other runs patterns.lua's matcher, in
+-- Lua, under the budget — same answers and errors, slower. Arguments C would refuse go to C,
+-- which raises its own error before matching anything.
+
+local patterns = rawload(sources.patterns, "@patterns.lua", "t")()
+local cfind, cmatch, cgmatch, cgsub = string.find, string.match, string.gmatch, string.gsub
+local tointeger, huge = math.tointeger, math.huge
+local PATTERN_STEPS = 100000000         -- at worst about a second of C matching
+local SPECIALS = "[%^%$%*%+%?%.%(%[%%%-]"
+
+-- Per pattern, the longest subject (part) C may take on: with the worst case
+-- (m + 1) ^ factor * weight (patterns.analyse) at most PATTERN_STEPS. -1: always the Lua
+-- matcher (a malformed pattern, whose error only it raises where C would). Remembered, so a
+-- call costs one table read; forgotten wholesale past 1,024 patterns.
+local reaches = { [true] = {}, [false] = {} }    -- anchorable → pattern → longest subject
+local plains = {}                                -- pattern → has no special characters
+local remembered = 0
+
+local function remember(kind, p, v)          -- kind: true/false (anchorable) or "plain"
+  if remembered >= 1024 then reaches, plains, remembered = { [true] = {}, [false] = {} }, {}, 0 end
+  local t = kind == "plain" and plains or reaches[kind]
+  t[p] = v
+  remembered = remembered + 1
+  return v
+end
+
+local function longest(factor, weight)
+  if factor == huge or weight > PATTERN_STEPS then return -1 end
+  if factor == 0 then return math.maxinteger end
+  local estimate = (PATTERN_STEPS / weight) ^ (1 / factor)
+  if estimate >= 2 ^ 50 then return math.maxinteger end   -- past exact floats: no limit
+  local m = math.floor(estimate) - 1
+  while m >= 0 and (m + 1.0) ^ factor * weight > PATTERN_STEPS do m = m - 1 end
+  while (m + 2.0) ^ factor * weight <= PATTERN_STEPS do m = m + 1 end
+  return m
+end
+
+local function reach(p, anchorable)
+  local known = reaches[anchorable]
+  local r = known[p]
+  if r ~= nil then return r end
+  local factor, _, doubles = patterns.analyse(p, anchorable)
+  return remember(anchorable, p, longest(factor, factor == huge and 0 or 2.0 ^ doubles * (#p + 1)))
+end
+
+local function plain(p)
+  local v = plains[p]
+  if v ~= nil then return v end
+  return remember("plain", p, not cfind(p, SPECIALS))
+end
+
+-- Run the Lua matcher. Its own errors are raised at the level of whoever called the string
+-- function (called in a tail call, onLua sits at level 1 and that caller at 2), with that
+-- code's position, as C's are.
+-- `tail`: the string function was itself called in a tail call, so no caller frame is left to
+-- name (see asIfDirect).
+local function onLua(tail, fn, ...)
+  local r = pack(pcall(fn, ...))
+  if r[1] then return unpack(r, 2, r.n) end
+  local text = patterns.failure(r[2])
+  if text == nil then error(r[2], 0) end
+  error(text, tail and 0 or 2)
+end
+
+local function tailCalled() return dbg.getinfo(2, "t").istailcall end
+
+-- C's own errors, worded and placed as if the caller had called C directly: C called from
+-- here names itself '?' and takes no position, so this message handler of xpcall puts back the
+-- name the caller used and the caller's line (stack: 1 this handler, 2 the function that
+-- raised, 3 xpcall, 4 the string function below, 5 its caller). Errors that C did not raise —
+-- a gsub callback's, the budget's — pass untouched.
+local getinfo, xpcall = dbg.getinfo, xpcall
+local LIBRARY = { [cfind] = "find", [cmatch] = "match", [cgmatch] = "gmatch", [cgsub] = "gsub" }
+
+local function asIfDirect(e)
+  if type(e) ~= "string" then return e end
+  local raiser = getinfo(2, "f")
+  local name = raiser and LIBRARY[raiser.func]
+  if name == nil then return e end
+  local called = getinfo(4, "nt")
+  local shown = called and called.name or ("string." .. name)
+  local arg, rest = cmatch(e, "^bad argument #(%d+) to '%?' (.*)$")
+  if arg then
+    arg = tointeger(arg)
+    if called and called.namewhat == "method" then arg = arg - 1 end
+    if arg == 0 then e = "calling '" .. shown .. "' on bad self " .. rest
+    else e = "bad argument #" .. arg .. " to '" .. shown .. "' " .. rest end
+  end
+  -- Called in a tail call (`return s:find(p)`), the caller's frame is gone, and with it the
+  -- line and the name it used: the error then says 'string.find' and gives no line, rather
+  -- than a wrong one. (A C function keeps its tail caller's frame; this is the one difference.)
+  if called and not called.istailcall then
+    local at = getinfo(5, "Sl")
+    if at and at.currentline > 0 then e = at.short_src .. ":" .. at.currentline .. ": " .. e end
+  end
+  return e
+end
+
+local function finish(ok, ...)
+  if ok then return ... end
+  error((...), 0)
+end
+
+-- find/match's `init` as C resolves it (nil: C must see it, to raise its error).
+local function start(s, init)
+  local i = init == nil and 1 or tointeger(init)
+  if i == nil then return nil end
+  local n = #s
+  if i < 0 then i = (-i > n) and 0 or n + i + 1 end
+  if i < 1 then i = 1 end
+  return i
+end
+
+-- The common case — strings, no init, a subject within the pattern's reach — costs a table
+-- read, a comparison and a protected call before C. (Fixed parameters: a vararg function
+-- costs as much again. So C always sees them all, and a missing argument is reported as
+-- "got nil" where a direct call would say "got no value".)
+function string.find(s, p, init, isPlain)
+  if type(s) == "string" and type(p) == "string" then
+    local i = init == nil and 1 or start(s, init)
+    if i ~= nil and i <= #s + 1 then
+      local m = #s - i + 1
+      if isPlain or plain(p) then
+        if (m + 1.0) * (#p + 1) > PATTERN_STEPS then
+          return onLua(tailCalled(), patterns.plainFind, s, p, i, PATTERN_STEPS // (#p + 1) + 1)
+        end
+      elseif m > reach(p, true) then
+        return onLua(tailCalled(), patterns.find, true, s, p, i)
+      end
+    end
+  end
+  return finish(xpcall(cfind, asIfDirect, s, p, init, isPlain))
+end
+
+function string.match(s, p, init)
+  if type(s) == "string" and type(p) == "string" then
+    local i = init == nil and 1 or start(s, init)
+    if i ~= nil and i <= #s + 1 and #s - i + 1 > reach(p, true) then
+      return onLua(tailCalled(), patterns.find, false, s, p, i)
+    end
+  end
+  return finish(xpcall(cmatch, asIfDirect, s, p, init))
+end
+
+function string.gmatch(s, p)
+  if type(s) == "string" and type(p) == "string" and #s > reach(p, false) then
+    local step = patterns.gmatch(s, p)
+    return function() return onLua(tailCalled(), step) end
+  end
+  return finish(xpcall(cgmatch, asIfDirect, s, p))
+end
+
+function string.gsub(s, p, repl, max)
+  if type(s) == "string" and type(p) == "string" and #s > reach(p, true) then
+    local kind = type(repl)
+    local limit = max == nil and #s + 1 or tointeger(max)
+    if limit ~= nil and (kind == "string" or kind == "number" or kind == "table"
+        or kind == "function") then
+      return onLua(tailCalled(), patterns.gsub, s, p, repl, limit)
+    end
+  end
+  return finish(xpcall(cgsub, asIfDirect, s, p, repl, max))
+end
+
+---------------------------------------------------------------------------------------------
 -- Instruction budget: a count hook on every coroutine.
 
 local STEP = 1000
@@ -498,8 +666,18 @@ local function eval(source)
   return fn()
 end
 
+-- Tests force every pattern call onto the Lua matcher with 0 (or onto C with maxinteger).
+local function setPatternSteps(n)
+  assert(math.type(n) == "integer", "pattern steps must be an integer")
+  local old = PATTERN_STEPS
+  PATTERN_STEPS = n
+  reaches, plains, remembered = { [true] = {}, [false] = {} }, {}, 0
+  return old
+end
+
 return {
   boot = boot,
+  setPatternSteps = setPatternSteps,
   stateJson = stateJson,
   setEnv = setEnv,
   run = run,
