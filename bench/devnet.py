@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tim3.arweave import random_id
+from tim3.arweave import b64url_encode
 from tim3.devnet import Devnet, DevnetConfig
 from tim3.processes import source
 
@@ -22,7 +22,10 @@ from tim3.processes import source
 def setup(net: Devnet, accounts: int) -> tuple[str, list[str]]:
     deployer = net.wallet("deployer")
     usda = net.spawn(deployer, source("usda_mock"), tags={"Name": "USDA"})
-    holders = [random_id() for _ in range(accounts)]
+    # Random-looking 43-character ids, the same on every run (patterned ones collide in Lua's
+    # string hash; fresh random ones move even instruction counts from run to run).
+    ids = random.Random(accounts)
+    holders = [b64url_encode(ids.randbytes(32)) for _ in range(accounts)]
     for h in holders:
         net.send(deployer, usda, tags={"Action": "Mint", "Recipient": h,
                                        "Quantity": str(10**18)})

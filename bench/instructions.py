@@ -11,6 +11,7 @@ Run: .venv/bin/python bench/instructions.py [--transfers N] [--accounts N]
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -26,7 +27,8 @@ def instructions(transfers: int, accounts: int) -> int:
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
          str(BENCH), "--memory-only", "--transfers", str(transfers), "--accounts", str(accounts)],
-        capture_output=True, text=True, check=True)
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"})     # same dict layouts on every run
     found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
     if found is None:
         raise SystemExit(f"callgrind printed no instruction count:\n{run.stderr[-2000:]}")
