@@ -30,7 +30,7 @@ from pathlib import Path
 
 from node import PING, check, spawn  # bench/node.py: the same process and messages
 from tim3.arweave import DataItem, Wallet
-from tim3.client import HttpNetwork, LocalNetwork
+from tim3.client import AoNetwork, HttpNetwork, LocalNetwork
 from tim3.devnet import Devnet, DevnetConfig
 from tim3.node import NodeServer
 
@@ -41,6 +41,11 @@ WARM_UP = 20
 def _collect(on: bool, pid: int) -> None:
     subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(pid)], check=True,
                    capture_output=True)
+
+
+def _warm_up(net: AoNetwork, pid: str) -> None:
+    for _ in range(WARM_UP):
+        check(net, pid, net.message(pid, {"Action": "Ping"}))
 
 
 def serve() -> None:
@@ -56,8 +61,7 @@ def in_process(messages: int) -> None:
         wallet = Wallet.from_name("alice")
         net = LocalNetwork(devnet, wallet)
         pid = spawn(net, devnet.su.address, devnet.mu.address)
-        for _ in range(WARM_UP):
-            check(net, pid, net.message(pid, {"Action": "Ping"}))
+        _warm_up(net, pid)
         raws = [DataItem.create(wallet, " ", tags=PING, target=pid).raw
                 for _ in range(messages)]
         _collect(True, os.getpid())
@@ -71,8 +75,7 @@ def client(messages: int, url: str, scheduler: str, messenger: str, counted: int
     wallet = Wallet.from_name("alice")
     with HttpNetwork.for_node(url, wallet, timeout=600) as net:
         pid = spawn(net, scheduler, messenger)
-        for _ in range(WARM_UP):
-            check(net, pid, net.message(pid, {"Action": "Ping"}))
+        _warm_up(net, pid)
         items = [DataItem.create(wallet, " ", tags=PING, target=pid) for _ in range(messages)]
         _collect(True, counted)
         for item in items:

@@ -164,12 +164,13 @@ class ProcessVM:
         self._start()
 
     def _start(self) -> None:
+        too_small = RuntimeLimitError(
+            f"The runtime does not fit in a memory limit of {self._memory_limit:,} bytes "
+            f"(process '{self.process_id}'); give it a few MiB at least.")
         if self._memory_limit < _MIN_MEMORY:
             # Below this, lupa runs out while copying the runtime's sources in, outside any
             # protected call, and Lua's panic aborts the whole Python process.
-            raise RuntimeLimitError(
-                f"The runtime does not fit in a memory limit of {self._memory_limit:,} bytes "
-                f"(process '{self.process_id}'); give it a few MiB at least.")
+            raise too_small
         self._lua = lua53.LuaRuntime(
             register_eval=False,
             register_builtins=False,
@@ -183,9 +184,7 @@ class ProcessVM:
             self._host.setEnv(*self._env)
             self._host.boot()
         except lua53.LuaMemoryError:
-            raise RuntimeLimitError(
-                f"The runtime does not fit in a memory limit of {self._memory_limit:,} bytes "
-                f"(process '{self.process_id}'); give it a few MiB at least.") from None
+            raise too_small from None
         self._take_snapshot()
 
     # -- evaluation -------------------------------------------------------------------------

@@ -132,10 +132,10 @@ local tointeger, huge = math.tointeger, math.huge
 local PATTERN_STEPS = 100000000         -- at worst about a second of C matching
 local SPECIALS = "[%^%$%*%+%?%.%(%[%%%-]"
 
--- Per pattern, the longest subject (part) C may take on: with the worst case
--- (m + 1) ^ factor * weight (patterns.analyse) at most PATTERN_STEPS. -1: always the Lua
--- matcher (a malformed pattern, whose error only it raises where C would). Remembered, so a
--- call costs one table read; forgotten wholesale past 1,024 patterns.
+-- Per pattern, the longest subject (part) C may take on: the one whose worst case,
+-- (m + 1) ^ factor * 2 ^ doubles * (#p + 1) (patterns.analyse), stays within PATTERN_STEPS.
+-- -1 sends every call to the Lua matcher (a malformed pattern: only it raises the error where
+-- C would). Remembered, so a call costs one table read; forgotten wholesale past 1,024.
 local reaches = { [true] = {}, [false] = {} }    -- anchorable → pattern → longest subject
 local plains = {}                                -- pattern → has no special characters
 local remembered = 0
@@ -148,8 +148,10 @@ local function remember(kind, p, v)          -- kind: true/false (anchorable) or
   return v
 end
 
-local function longest(factor, weight)
-  if factor == huge or weight > PATTERN_STEPS then return -1 end
+local function longest(factor, doubles, plen)
+  if factor == huge then return -1 end
+  local weight = 2.0 ^ doubles * (plen + 1)
+  if weight > PATTERN_STEPS then return -1 end
   if factor == 0 then return math.maxinteger end
   local estimate = (PATTERN_STEPS / weight) ^ (1 / factor)
   if estimate >= 2 ^ 50 then return math.maxinteger end   -- past exact floats: no limit
@@ -163,8 +165,8 @@ local function reach(p, anchorable)
   local known = reaches[anchorable]
   local r = known[p]
   if r ~= nil then return r end
-  local factor, _, doubles = patterns.analyse(p, anchorable)
-  return remember(anchorable, p, longest(factor, factor == huge and 0 or 2.0 ^ doubles * (#p + 1)))
+  local factor, doubles = patterns.analyse(p, anchorable)
+  return remember(anchorable, p, longest(factor, doubles, #p))
 end
 
 local function plain(p)
@@ -173,11 +175,11 @@ local function plain(p)
   return remember("plain", p, not cfind(p, SPECIALS))
 end
 
--- Run the Lua matcher. Its own errors are raised at the level of whoever called the string
--- function (called in a tail call, onLua sits at level 1 and that caller at 2), with that
--- code's position, as C's are.
--- `tail`: the string function was itself called in a tail call, so no caller frame is left to
--- name (see asIfDirect).
+local getinfo, xpcall = dbg.getinfo, xpcall
+
+-- Run the Lua matcher. Its own errors name the line of the string function's caller, as C's
+-- do (the string functions tail-call this, so that caller is level 2 here) — unless `tail`:
+-- the string function was itself tail-called and no caller frame is left (see asIfDirect).
 local function onLua(tail, fn, ...)
   local r = pack(pcall(fn, ...))
   if r[1] then return unpack(r, 2, r.n) end
@@ -186,14 +188,13 @@ local function onLua(tail, fn, ...)
   error(text, tail and 0 or 2)
 end
 
-local function tailCalled() return dbg.getinfo(2, "t").istailcall end
+local function tailCalled() return getinfo(2, "t").istailcall end
 
 -- C's own errors, worded and placed as if the caller had called C directly: C called from
 -- here names itself '?' and takes no position, so this message handler of xpcall puts back the
 -- name the caller used and the caller's line (stack: 1 this handler, 2 the function that
 -- raised, 3 xpcall, 4 the string function below, 5 its caller). Errors that C did not raise —
 -- a gsub callback's, the budget's — pass untouched.
-local getinfo, xpcall = dbg.getinfo, xpcall
 local LIBRARY = { [cfind] = "find", [cmatch] = "match", [cgmatch] = "gmatch", [cgsub] = "gsub" }
 
 local function asIfDirect(e)
@@ -225,9 +226,9 @@ local function finish(ok, ...)
   error((...), 0)
 end
 
--- find/match's `init` as C resolves it (nil: C must see it, to raise its error).
+-- A given find/match `init` as C resolves it (nil: C must see it, to raise its error).
 local function start(s, init)
-  local i = init == nil and 1 or tointeger(init)
+  local i = tointeger(init)
   if i == nil then return nil end
   local n = #s
   if i < 0 then i = (-i > n) and 0 or n + i + 1 end

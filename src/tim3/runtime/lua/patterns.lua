@@ -430,18 +430,18 @@ function M.plainFind(s, p, init, window)
   return nil
 end
 
---- The worst-case work of matching p, as (factor, anchored): the C matcher can take up to
--- about (remaining subject length + 1) ^ factor steps times the pattern's length. Each `*`,
+--- The worst-case work of matching p over m characters: the C matcher can take up to about
+-- (m + 1) ^ factor * 2 ^ doubles * (#p + 1) steps; this returns (factor, doubles). Each `*`,
 -- `+` and `-` item can try every length of the rest, and so can `%b` and a back-reference
--- (they scan); `?` doubles; an unanchored search tries every start. Malformed patterns
--- answer math.huge: only the Lua matcher reports their error exactly where C would.
+-- (they scan); `?` doubles; an unanchored search tries every start. A malformed pattern
+-- answers math.huge: only the Lua matcher reports its error exactly where C would.
 function M.analyse(p, anchorable)
   local plen = #p
   local factor, doubles, i = 0, 0, 1
   local anchored = anchorable and byte(p, 1) == CARET
   if anchored then i = 2 end
   local ms = { pat = p, plen = plen }
-  local ok, problem = pcall(function()
+  local ok = pcall(function()
     while i <= plen do
       local c, nextc = byte(p, i), byte(p, i + 1)
       if c == LPAREN or c == RPAREN then
@@ -469,9 +469,9 @@ function M.analyse(p, anchorable)
       end
     end
   end)
-  if not ok then return math.huge, anchored, problem end
+  if not ok then return math.huge, 0 end
   if not anchored then factor = factor + 1 end
-  return factor, anchored, doubles
+  return factor, doubles
 end
 
 return M
