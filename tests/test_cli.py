@@ -28,6 +28,22 @@ def test_a_second_start_reuses_the_data(tmp_path):
     assert b["wallets"]["alice"]["balances"]["USDA"] == str(1000 * 10**12)
 
 
+def test_a_second_start_shows_how_the_replay_of_a_long_log_is_going(tmp_path, monkeypatch):
+    from tim3.devnet import network
+
+    runner.invoke(app, ["devnet", "--no-serve", "--data", str(tmp_path), "--wallets", "alice"])
+    monkeypatch.setattr(network, "REPLAY_REPORT_S", 0.0)     # every chain counts as "long"
+    second = runner.invoke(app, ["devnet", "--no-serve", "--data", str(tmp_path), "--json",
+                                 "--wallets", "alice"])
+
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["reused"]              # progress stays off stdout
+    lines = [line for line in second.stderr.splitlines() if "Replaying" in line]
+    assert lines and lines[-1].startswith("… Replaying the devnet's log: ")
+    done, total = lines[-1].removeprefix("… Replaying the devnet's log: ").split(" of ")
+    assert done == total.removesuffix(" messages")
+
+
 def test_fund_accepts_decimals_exactly(tmp_path):
     result = runner.invoke(app, ["devnet", "--no-serve", "--data", str(tmp_path), "--json", "--wallets", "bob",
                                  "--fund", "0.000000000001"])

@@ -12,6 +12,7 @@ import textwrap
 import pytest
 
 from tim3.devnet import Devnet, DevnetConfig
+from tim3.devnet import network as network_module
 from tim3.errors import DevnetError
 
 COUNTER = """
@@ -172,6 +173,44 @@ def test_a_file_in_the_first_storage_format_still_opens(tmp_path):
     assert more.result.messages[0].tag("Count") == "4"
     assert [m.id for m in third.messages()] == [m.id for m in again.messages()]
     assert third.message(more.id).result == more.result
+
+
+def test_the_store_counts_its_records_in_either_format_without_reading_them(tmp_path):
+    path, net, owner, alice, pid = counter_net(tmp_path)
+    for _ in range(3):
+        net.send(alice, pid, tags={"Action": "Inc"})
+    count = len(net.messages())
+    assert net.store.record_count() == count
+    net.close()
+    rewrite_as_one_row_per_message(path)
+
+    again = Devnet(path, DevnetConfig.for_tests())
+    assert again.store.record_count() == count
+    again.send(alice, pid, tags={"Action": "Inc"})      # old rows, then a new-format chain
+    assert again.store.record_count() == len(again.messages()) > count
+    again.close()
+    assert Devnet(None).store.record_count() == 0
+
+
+def test_a_long_replay_reports_its_progress_and_a_short_one_says_nothing(tmp_path, monkeypatch):
+    path, net, owner, alice, pid = counter_net(tmp_path)
+    for _ in range(5):
+        net.send(alice, pid, tags={"Action": "Inc"})
+    total = len(net.messages())
+    net.close()
+
+    monkeypatch.setattr(network_module, "REPLAY_REPORT_S", 3600.0)   # replays "fast"
+    quiet: list[tuple[int, int]] = []
+    Devnet(path, DevnetConfig.for_tests(), on_replay=lambda *a: quiet.append(a)).close()
+    monkeypatch.setattr(network_module, "REPLAY_REPORT_S", 0.0)      # replays "slowly"
+    heard: list[tuple[int, int]] = []
+    Devnet(path, DevnetConfig.for_tests(), on_replay=lambda *a: heard.append(a)).close()
+
+    assert quiet == []
+    assert heard[-1] == heard[-2] == (total, total)     # the last chain, then "done"
+    done = [d for d, _ in heard]
+    assert done == sorted(done) and done[0] < total
+    assert {t for _, t in heard} == {total}
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -39,6 +39,7 @@ def devnet(
                                           rich_help_panel="Output")] = False,
 ) -> None:
     """Start the local AO devnet: deploy the mock USDA, fund dev wallets, serve the node."""
+    from tim3.cli.options import progress
     from tim3.ops.local import USDA_DENOMINATION, start_local
     from tim3.units import parse_amount
 
@@ -48,7 +49,7 @@ def devnet(
                      NODE_FILE):
             (folder / name).unlink(missing_ok=True)
     names = tuple(n.strip() for n in wallets.split(",") if n.strip())
-    net = start_local(folder, names, parse_amount(fund, USDA_DENOMINATION))
+    net = start_local(folder, names, parse_amount(fund, USDA_DENOMINATION), progress=progress)
     server = None
     gateway = None
     node_file = folder / NODE_FILE

@@ -11,8 +11,9 @@ import binascii
 import contextlib
 import gc
 import hashlib
+import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -126,6 +127,9 @@ class ProcessInfo:
 
 
 Sender = Wallet | str
+# on_replay(done, total): message records replayed so far, and in the file.
+ReplayProgress = Callable[[int, int], None]
+REPLAY_REPORT_S = 1.0   # how often on_replay hears from a long replay
 
 
 def _address(sender: Sender) -> str:
@@ -196,9 +200,13 @@ class Devnet:
     Parameters:
         path: a SQLite file to keep the network in (reopened by replay), or None.
         config: every other setting; `DevnetConfig.for_tests()` for tests.
+        on_replay: called as `on_replay(done, total)` (message records) about once a second
+            while an existing file is replayed, and once at the end if it was called before:
+            a long log takes minutes to replay, a short one says nothing.
     """
 
-    def __init__(self, path: str | Path | None = None, config: DevnetConfig | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, config: DevnetConfig | None = None,
+                 *, on_replay: ReplayProgress | None = None) -> None:
         config = config or DevnetConfig()
         if path is not None:
             config = DevnetConfig(**{**config.__dict__, "path": path})
@@ -225,7 +233,7 @@ class Devnet:
         self._id_seed = f"{self._meta['seed']}:".encode()
         if meta:
             try:
-                self._replay()
+                self._replay(on_replay)
             except BaseException:
                 self.store.close()      # let go of the file: it may be opened again
                 raise
@@ -687,15 +695,23 @@ class Devnet:
         )
         self._meta_saved = True
 
-    def _replay(self) -> None:
+    def _replay(self, on_replay: ReplayProgress | None) -> None:
         """Rebuild every process by replaying the stored log in order."""
         procs: dict[str, tuple[str, dict[str, Any]]] = {}
+        total = self.store.record_count() if on_replay is not None else 0
+        reported = False
+        last = time.monotonic()
         with _cyclic_gc_paused():
             for chain in self.store.chains():
                 for pid, owner, options in chain.processes:
                     procs[pid] = (owner, options)
                 for record in chain.messages:
                     self._replay_record(record, procs)
+                if on_replay is not None and time.monotonic() - last >= REPLAY_REPORT_S:
+                    on_replay(self._seq, total)
+                    reported, last = True, time.monotonic()
+        if reported and on_replay is not None:
+            on_replay(self._seq, total)
 
     def _replay_record(self, record: Message, procs: dict[str, tuple[str, dict[str, Any]]]) -> None:
         if record.kind == Kind.PROCESS:

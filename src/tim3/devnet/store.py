@@ -141,6 +141,21 @@ class Store:
             return {}
         return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
 
+    def record_count(self) -> int:
+        """How many message records the file holds (sequence numbers have no gaps, so the last
+        chain's first number plus its length), without reading the others."""
+        if self._db is None:
+            return 0
+        last = self._db.execute("SELECT first, body FROM chains ORDER BY first DESC LIMIT 1")
+        row = last.fetchone()
+        if row is not None:
+            return int(row[0]) + len(orjson.loads(row[1])["messages"])
+        tables = {name for (name,) in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "messages" not in tables:
+            return 0
+        return int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
+
     def chains(self) -> Iterator[Chain]:
         """Everything stored, chain by chain, in the order it was written."""
         if self._db is None:

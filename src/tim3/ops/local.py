@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,11 +92,18 @@ def start_local(
     wallet_names: tuple[str, ...] = DEFAULT_WALLETS,
     fund: int = DEFAULT_FUND,
     config: DevnetConfig | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> LocalNet:
-    """Open (or create) the local devnet in `data_dir`; deploy and fund on first start."""
+    """Open (or create) the local devnet in `data_dir`; deploy and fund on first start.
+    `progress` hears how a long replay of an existing devnet's log is going."""
     data = Path(data_dir) if data_dir is not None else None
     deployment_file = data / _DEPLOYMENT if data is not None else None
-    devnet = Devnet(data / "devnet.sqlite" if data is not None else None, config)
+    on_replay = None
+    if progress is not None:
+        def on_replay(done: int, total: int) -> None:
+            progress(f"Replaying the devnet's log: {done:,} of {total:,} messages")
+    devnet = Devnet(data / "devnet.sqlite" if data is not None else None, config,
+                    on_replay=on_replay)
     deployer = devnet.wallet(DEPLOYER)
     wallets = {name: devnet.wallet(name) for name in wallet_names}
     if deployment_file is not None and deployment_file.exists():

@@ -69,7 +69,7 @@ class Session:
                     f"There is no local devnet in '{env.data_dir}'. Start one with 'tim3 devnet' "
                     "(or pass --data to point at another folder).")
             progress(f"Opening the local devnet in {env.data_dir}")
-            local = start_local(env.data_dir, ())
+            local = start_local(env.data_dir, (), progress=progress)
             try:
                 yield cls(env, LocalNetwork(local.devnet, wallet), progress, **options)
             finally:
