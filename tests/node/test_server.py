@@ -1,5 +1,6 @@
 """NodeServer's connections: Nagle off (else each kept-alive answer can wait ~40 ms for a
-delayed ACK), and uvicorn's C parser when httptools is installed (a dependency)."""
+delayed ACK), uvicorn's C parser when httptools is installed (a dependency), and no
+X-Forwarded-For rewriting of the client address (there is no proxy on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,11 @@ def test_the_node_parses_http_with_httptools(node: NodeServer) -> None:
         kinds = {type(p).__name__ for p in node._server.server_state.connections}
 
     assert kinds == {"HttpToolsProtocol"}
+
+
+def test_the_node_serves_its_app_without_uvicorns_proxy_headers_layer(node: NodeServer) -> None:
+    assert node._server is not None
+
+    served = node._server.config.loaded_app
+
+    assert served is node.app

@@ -33,7 +33,8 @@ async def info(request: Request) -> Response:
 def create_app(
     devnet: Devnet, base_url: str = "http://127.0.0.1", debug: bool = False
 ) -> Starlette:
-    """An ASGI app serving `devnet`; `base_url` is what Scheduler-Location records point to."""
+    """An ASGI app serving `devnet` to any origin (CORS); `base_url` is what
+    Scheduler-Location records point to."""
     routes = [Route("/", info, methods=["GET"]), *mu.routes, *cu.routes, *gateway.routes,
               *su.routes]
     return NodeApp(NodeState(devnet, base_url), debug=debug, routes=routes,

@@ -8,6 +8,12 @@ the same status, headers and JSON bytes, `{"error": …}` from the same error ma
 Starlette's own 500 handling (`ServerErrorMiddleware`) for anything unexpected. Everything
 else — other methods (HEAD included), a query on `POST /`, other paths — is routed by
 Starlette as before.
+
+Around both ways sits Starlette's `CORSMiddleware`, answering any origin as real AO units do,
+so aoconnect in a browser page can use the node: a preflight gets its 200, every answer to a
+request with an `Origin` gets `Access-Control-Allow-Origin: *`, and a page on a public site
+may reach the node on 127.0.0.1 (Private Network Access). Requests without an `Origin`
+(not from a browser page) bypass it and keep their answers byte for byte.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.datastructures import QueryParams
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from tim3.errors import Tim3Error
@@ -54,8 +62,12 @@ async def _send_json(send: Send, content: Any, status: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _has_origin(scope: Scope) -> bool:
+    return any(name == b"origin" for name, _ in scope["headers"])
+
+
 class NodeApp(Starlette):
-    """The node's Starlette app; `POST /` (no query) and `GET /result/:id` take the short way."""
+    """The node's app, open to any origin; `POST /` (no query), `GET /result/:id` go short."""
 
     def __init__(self, node: NodeState, **options: Any) -> None:
         super().__init__(**options)
@@ -64,8 +76,22 @@ class NodeApp(Starlette):
         # Starlette's own 500 answer (or debug page) around each short way, as around its stack.
         self._post_item = ServerErrorMiddleware(self._take_item, debug=self.debug)
         self._get_result = ServerErrorMiddleware(self._read_result, debug=self.debug)
+        # A preflight may ask for any method a route takes (HEAD comes with each GET).
+        methods = {m for r in self.routes if isinstance(r, Route) for m in r.methods or ()}
+        self._cors = CORSMiddleware(self._serve, allow_origins=["*"],
+                                    allow_methods=sorted(methods | {"OPTIONS"}),
+                                    allow_headers=["*"], allow_private_network=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Starlette's CORSMiddleware adds `Vary: Origin` to every answer, Origin or not; the
+        # node's answers are never cached (no Cache-Control, no validators), so requests
+        # without one skip it and get exactly the answers they got before.
+        if scope["type"] == "http" and _has_origin(scope):
+            await self._cors(scope, receive, send)
+        else:
+            await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):
             method = scope["method"]
             path: str = scope["path"]

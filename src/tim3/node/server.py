@@ -49,9 +49,11 @@ class LocalServer:
 
     def _serve_app(self, app: Any) -> None:
         # No access log: at level warning it prints nothing anyway, but uvicorn would still
-        # format each request's client and quoted path for it.
+        # format each request's client and quoted path for it. No proxy headers: on 127.0.0.1
+        # there is no proxy, so X-Forwarded-For could only let a local client spoof its
+        # address, and nothing reads the address anyway.
         config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=2)
+                                proxy_headers=False, timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
 
     def serve_forever(self) -> None:
