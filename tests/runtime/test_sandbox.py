@@ -115,3 +115,19 @@ def test_a_memory_limit_too_small_for_the_runtime_is_a_clear_error(devnet, deplo
         devnet.spawn(deployer, "Count = 1", memory_limit=100 * 1024)
 
     assert len(devnet.processes()) == count
+
+
+def test_a_send_cut_short_by_the_budget_leaves_nothing_in_the_next_send(devnet, deployer):
+    pid = devnet.spawn(deployer, "", instruction_limit=2_000_000)
+
+    # ao.send collects the message's keys in scratch space kept between calls; the budget
+    # trips while it walks 200,000 of them (building them alone fits the budget), and the
+    # rollback must take the half-filled scratch back with the rest of the state.
+    cut = ev(devnet, deployer, pid, "local m = { Target = ao.id } "
+                                    "for i = 1, 200000 do m['K' .. i] = 'v' end ao.send(m)")
+    sent = ev(devnet, deployer, pid, "ao.send({ Target = ao.id, Action = 'Hi', Z = 'z' })")
+
+    assert cut.error == "instruction budget exceeded"
+    out = sent.result.messages[0]
+    assert [name for name, _ in out.tags] == [
+        "Data-Protocol", "Variant", "Type", "Reference", "Action", "Z"]
