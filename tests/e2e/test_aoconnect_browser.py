@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import chromium
 import pytest
 from npm import ensure_installed
 from starlette.applications import Starlette
@@ -37,10 +38,6 @@ from tim3.devnet import Devnet
 from tim3.node import LocalServer, NodeServer
 
 AOCONNECT = Path(__file__).parent / "aoconnect"
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync"]
 
 COUNTER = """
 Count = Count or 0
@@ -76,8 +73,7 @@ playwright_api = pytest.importorskip("playwright.sync_api",
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed"),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Debian's chromium is not installed at /usr/bin/chromium"),
+    chromium.needs_chromium,
 ]
 
 
@@ -139,10 +135,7 @@ class Dapp:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium, shared by the tests of this module."""
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
+    yield from chromium.browser(playwright_api)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import chromium
 import httpx
 import pytest
 
@@ -21,18 +22,13 @@ from tim3.arweave import DataItem
 from tim3.devnet import DevnetConfig
 from tim3.ops import LocalNet, start_local
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "gateway"
 USDA = 10**12
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync"]
 
 playwright_api = pytest.importorskip("playwright.sync_api",
                                      reason="Playwright for Python is not installed")
 expect = playwright_api.expect
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="Debian's chromium is not installed at /usr/bin/chromium")
+pytestmark = chromium.needs_chromium
 
 
 @dataclass
@@ -71,10 +67,7 @@ class Site:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Headless Chromium, shared by the tests of this module."""
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
+    yield from chromium.browser(playwright_api)
 
 
 @pytest.fixture
