@@ -699,7 +699,7 @@ class Devnet:
         """Rebuild every process by replaying the stored log in order."""
         procs: dict[str, tuple[str, dict[str, Any]]] = {}
         total = self.store.record_count() if on_replay is not None else 0
-        reported = False
+        told: int | None = None             # the last `done` on_replay heard
         last = time.monotonic()
         with _cyclic_gc_paused():
             for chain in self.store.chains():
@@ -709,8 +709,8 @@ class Devnet:
                     self._replay_record(record, procs)
                 if on_replay is not None and time.monotonic() - last >= REPLAY_REPORT_S:
                     on_replay(self._seq, total)
-                    reported, last = True, time.monotonic()
-        if reported and on_replay is not None:
+                    told, last = self._seq, time.monotonic()
+        if on_replay is not None and told is not None and told != self._seq:
             on_replay(self._seq, total)
 
     def _replay_record(self, record: Message, procs: dict[str, tuple[str, dict[str, Any]]]) -> None:
