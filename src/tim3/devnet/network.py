@@ -201,8 +201,8 @@ class Devnet:
         path: a SQLite file to keep the network in (reopened by replay), or None.
         config: every other setting; `DevnetConfig.for_tests()` for tests.
         on_replay: called as `on_replay(done, total)` (message records) about once a second
-            while an existing file is replayed, and once at the end if it was called before:
-            a long log takes minutes to replay, a short one says nothing.
+            while an existing file is replayed, the last time with done == total: a long log
+            takes minutes to replay; one replayed within a second says nothing.
     """
 
     def __init__(self, path: str | Path | None = None, config: DevnetConfig | None = None,
