@@ -150,9 +150,7 @@ class Store:
         row = last.fetchone()
         if row is not None:
             return int(row[0]) + len(orjson.loads(row[1])["messages"])
-        tables = {name for (name,) in self._db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "messages" not in tables:
+        if not self._has_legacy():
             return 0
         return int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
 
@@ -168,11 +166,15 @@ class Store:
                 [_record_from_row(row, _result_from_plain(row[15]), row[8])
                  for row in doc["messages"]])
 
+    def _has_legacy(self) -> bool:
+        """Whether the file has rows of the first storage format (one per message)."""
+        assert self._db is not None
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                "AND name = 'messages'").fetchone() is not None
+
     def _legacy(self) -> Iterator[Chain]:
         assert self._db is not None
-        tables = {name for (name,) in self._db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "messages" not in tables:
+        if not self._has_legacy():
             return
         processes = [(pid, owner, json.loads(options)) for pid, owner, options in
                      self._db.execute("SELECT id, owner, options FROM processes ORDER BY seq")]
