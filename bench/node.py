@@ -17,7 +17,7 @@ serves it to users. Besides wall time per message, CPU time per message is repor
 node's and the clients' together, against the in-process path's.
 
 Target (issue 5): the HTTP path costs no more than 2× the in-process path per message.
-Run: .venv/bin/python bench/node.py [--messages N] [--clients N] [--signed N]
+Run: .venv/bin/python bench/node.py [--rounds N] [--messages N] [--clients N] [--signed N]
 """
 
 from __future__ import annotations
