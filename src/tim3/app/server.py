@@ -5,6 +5,7 @@ from __future__ import annotations
 from tim3.app.app import create_gateway
 from tim3.app.chain import Chain
 from tim3.app.errors import GatewayError
+from tim3.app.hosts import LOCAL_HOSTS
 from tim3.node import LocalServer
 
 __all__ = ["GatewayServer"]
@@ -19,5 +20,6 @@ class GatewayServer(LocalServer):
     def __init__(self, chain: Chain, host: str = "127.0.0.1", port: int = 8735) -> None:
         super().__init__(host, port)
         self.chain = chain
-        self.app = create_gateway(chain)
+        # Answers to the loopback names, and to the address it is bound to.
+        self.app = create_gateway(chain, hosts=LOCAL_HOSTS | {host})
         self._serve_app(self.app)
