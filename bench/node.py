@@ -11,6 +11,8 @@ Two in-process baselines, both reading every result back:
 - signed: the same work minus HTTP — each pre-signed item decoded from its bytes, verified and
   checked by the messenger's rules, scheduled and evaluated (`LocalNetwork.send_signed`);
 - unsigned: `LocalNetwork.message`, which trusts its wallet (no item, no signature check).
+A third row drives the node's own ASGI app in process (the same two requests, no server, no
+sockets): what the node's code costs when nothing else runs between requests.
 
 The node runs in a child process (so clients and node do not share one GIL), as NodeServer
 serves it to users. Besides wall time per message, CPU time per message is reported: the
@@ -23,6 +25,7 @@ Run: .venv/bin/python bench/node.py [--rounds N] [--messages N] [--clients N] [-
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import multiprocessing
 import statistics
@@ -36,6 +39,7 @@ from tim3.arweave import DataItem, Wallet
 from tim3.client import AoNetwork, HttpNetwork, LocalNetwork
 from tim3.devnet import MODULE_ID, Devnet, DevnetConfig
 from tim3.node import NodeServer
+from tim3.node.app import create_app
 
 COUNTER = """
 Count = Count or 0
@@ -224,6 +228,51 @@ def bench_local(config: DevnetConfig, wallet: Wallet, messages: int) -> tuple[fl
     return per_signed, per_unsigned
 
 
+def bench_app(config: DevnetConfig, wallet: Wallet, messages: int) -> None:
+    """The node's ASGI app called in process: POST / then GET /result/:id per message."""
+    with Devnet(config=config) as devnet:
+        app = create_app(devnet)
+        net = LocalNetwork(devnet, wallet)
+        pid = spawn(net, devnet.su.address, devnet.mu.address)
+        items = [DataItem.create(wallet, " ", tags=PING, target=pid) for _ in range(messages)]
+
+        async def call(method: str, path: str, query: bytes, body: bytes) -> bytes:
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                     "method": method, "scheme": "http", "path": path,
+                     "raw_path": path.encode(), "query_string": query, "root_path": "",
+                     "headers": [(b"host", b"127.0.0.1"),
+                                 (b"content-length", str(len(body)).encode())],
+                     "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8734)}
+
+            async def receive() -> dict[str, object]:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            sent: list[bytes] = []
+
+            async def send(message: dict[str, object]) -> None:
+                if message["type"] == "http.response.body":
+                    sent.append(message["body"])  # type: ignore[arg-type]
+
+            await app(scope, receive, send)
+            return b"".join(sent)
+
+        async def run() -> list[float]:
+            latencies = []
+            for item in items:
+                t0 = time.perf_counter()
+                await call("POST", "/", b"", item.raw)
+                answer = await call("GET", f"/result/{item.id}", f"process-id={pid}".encode(),
+                                    b"")
+                assert b"Pong" in answer, answer
+                latencies.append(time.perf_counter() - t0)
+            return latencies
+
+        cpu, started = time.process_time(), time.perf_counter()
+        latencies = asyncio.run(run())
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        report("the node's app in process, no sockets", messages, took, latencies, (cpu,))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000, help="messages per round")
@@ -242,6 +291,7 @@ def main() -> None:
     for round_number in range(1, args.rounds + 1):
         print(f"-- round {round_number} of {args.rounds}")
         per_signed, per_unsigned = bench_local(config, wallets[0], args.messages)
+        bench_app(config, wallets[0], args.messages)
         per_http, per_http_one, cpu_http = bench_http(config, wallets, args.messages,
                                                       args.clients, args.signed)
         for key, value in {
