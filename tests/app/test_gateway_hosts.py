@@ -88,3 +88,20 @@ def test_the_names_a_gateway_answers_to_can_be_chosen(chain):
 ])
 def test_host_name_drops_the_port(header, name):
     assert host_name(header) == name
+
+
+def test_a_websocket_under_another_name_is_closed_before_the_app(chain):
+    app = create_gateway(chain)
+    scope = {"type": "websocket", "path": "/", "raw_path": b"/", "query_string": b"",
+             "root_path": "", "headers": [(b"host", b"attacker.example")], "subprotocols": []}
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    anyio.run(app, scope, receive, send)
+
+    assert sent == [{"type": "websocket.close", "code": 1008}]

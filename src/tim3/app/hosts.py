@@ -36,19 +36,21 @@ class LocalHostsOnly:
         self.allowed = allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            host = next((value.decode("latin-1") for name, value in scope["headers"]
-                         if name == b"host"), "")
-            if host_name(host) not in self.allowed:
-                names = " or ".join(sorted(name for name in self.allowed
-                                           if not name.endswith(".")))
-                shown = host[:100] or "(none)"
-                response = JSONResponse(
-                    {"error": f"This gateway only answers requests addressed to {names}; "
-                              f"this one was addressed to '{shown}'. Open it at "
-                              f"http://127.0.0.1:<port>/ instead. (Requests for other names are "
-                              f"refused so that other web sites cannot use it.)"},
-                    status_code=421)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = next((value.decode("latin-1") for name, value in scope["headers"]
+                     if name == b"host"), "")
+        if host_name(host) in self.allowed:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})     # policy violation
+        else:
+            names = " or ".join(sorted(name for name in self.allowed if not name.endswith(".")))
+            response = JSONResponse(
+                {"error": f"This gateway only answers requests addressed to {names}; this one "
+                          f"was addressed to '{host[:100] or '(none)'}'. Open it by one of "
+                          f"those names; other names are refused so that other web sites "
+                          f"cannot use it."},
+                status_code=421)
+            await response(scope, receive, send)
