@@ -23,3 +23,15 @@ def test_the_operator_session_in_the_readme_runs(tim3, tmp_path, monkeypatch):
         last_message = found.group(1) if found else last_message
 
     assert "Transfer" in result.stdout and "Credit-Notice" in result.stdout
+
+
+def test_the_v1_session_in_the_readme_runs(tim3, devnet_dir):
+    section = README.split("## Operator commands", 1)[1].split("\n## ", 1)[0]
+    block = re.findall(r"```bash\n(.*?)```", section, re.S)[1]
+
+    results = [(line, tim3(*shlex.split(line.split("#", 1)[0])[1:]))
+               for line in block.splitlines()]
+
+    for line, result in results:
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+    assert re.search(r"^✓  orchestrator +Ready +true", results[-1][1].stdout, re.M)

@@ -275,3 +275,117 @@ def test_a_coordinator_rollback_deactivates_the_new_one_and_undo_reactivates_it(
     assert undone["to"] == new and undone["resumed"] == 'SetProcessConfig {"systemActive": "true"}'
     assert resumed["systemActive"] is True
     assert tim3.json("env", "show", "local")["processes"]["coordinator"] == new
+
+
+V1_ROLES = ("lock_manager", "token_manager", "state_manager", "orchestrator")
+
+
+@pytest.fixture
+def v1(devnet_dir, tim3):
+    """A lockable USDA and the four V1 processes deployed (not configured) through the CLI."""
+    assert tim3("deploy", "usda", "--lockable").exit_code == 0
+    for role in V1_ROLES:
+        assert tim3("deploy", role).exit_code == 0
+    return tim3.json("env", "show", "local")["processes"]
+
+
+def test_the_v1_system_deploys_configures_verifies_and_mints(v1, tim3, devnet_dir):
+    locks = tim3("configure", "lock_manager")
+    orchestrates = tim3("configure", "orchestrator")
+    verified = tim3("verify", *V1_ROLES, "usda")
+    net = start_local(devnet_dir, ("alice",))
+    alice = net.wallets["alice"]
+    net.devnet.send(net.deployer, v1["usda"], tags={
+        "Action": "Mint", "Recipient": alice.address, "Quantity": str(10 * USDA)})
+    minted = net.devnet.send(alice, v1["orchestrator"], tags={
+        "Action": "MintTIM3", "Quantity": str(3 * USDA)})
+    locked = net.devnet.dryrun(v1["usda"], tags={"Action": "Locked", "Account": alice.address})
+    free = net.devnet.dryrun(v1["usda"], tags={"Action": "Balance", "Recipient": alice.address})
+    tim3_held = net.devnet.dryrun(v1["token_manager"], tags={
+        "Action": "Balance", "Recipient": alice.address})
+    net.devnet.close()
+
+    assert locks.exit_code == 0, locks.output
+    assert "✓ usda authorized" in locks.stdout and "Usda-Status = verified" in locks.stdout
+    assert orchestrates.exit_code == 0, orchestrates.output
+    assert "✓ GetConfig: Ready = true" in orchestrates.stdout
+    assert verified.exit_code == 0, verified.stdout
+    assert "✓  orchestrator   Ready" in verified.stdout
+    assert "✓  lock_manager   Usda-Status" in verified.stdout
+    assert minted.first("MintTIM3-Complete").tag("Position") == "Recorded"
+    assert locked.messages[0].tag("Locked") == str(3 * USDA)
+    assert free.messages[0].tag("Balance") == str(7 * USDA)
+    assert tim3_held.messages[0].tag("Balance") == str(3 * USDA)
+
+
+def test_configure_lock_manager_with_the_plain_mock_usda_says_v1_needs_locks(devnet_dir, tim3):
+    assert tim3("deploy", "lock_manager").exit_code == 0
+
+    result = tim3("configure", "lock_manager")
+
+    assert result.exit_code == 1
+    assert "did not answer Authorize (message " in result.stderr
+    assert "; V1 needs a USDA with locks (usda_lockable.lua)" in result.stderr
+    assert "'tim3 deploy usda --lockable'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_configure_orchestrator_before_the_lock_manager_fails_with_its_not_ready_reason(
+        v1, tim3):
+    result = tim3("configure", "orchestrator")
+
+    assert result.exit_code == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"Error: The orchestrator '{v1['orchestrator']}' is configured but "
+                           f"cannot work: the Lock-Manager {v1['lock_manager']} is not usable")
+    assert line.endswith("Fix that, then run 'tim3 configure orchestrator' again.")
+
+
+def test_configure_orchestrator_json_lists_each_step_and_its_ready_reply(v1, tim3):
+    assert tim3("configure", "lock_manager").exit_code == 0
+
+    c = tim3.json("configure", "orchestrator")
+
+    assert c["role"] == "orchestrator" and c["process_id"] == v1["orchestrator"]
+    assert c["settings"] == {"Mock-Usda-Process": v1["usda"],
+                             "State-Manager-Process": v1["state_manager"],
+                             "Lock-Manager-Process": v1["lock_manager"],
+                             "Token-Manager-Process": v1["token_manager"]}
+    assert c["steps"] == [
+        f"lock_manager authorized {v1['orchestrator']} as a locker",
+        f"token_manager authorized {v1['orchestrator']} as a minter",
+        f"state_manager authorized {v1['orchestrator']} as a writer",
+        "SetMockUsdaProcess accepted (Configure-Response)",
+        "SetStateManagerProcess accepted (Configure-Response)",
+        "SetLockManagerProcess accepted (Configure-Response)",
+        "SetTokenManagerProcess accepted (Configure-Response)",
+        "GetConfig: Ready = true"]
+    assert c["reply"]["Ready"] == "true" and c["message_id"]
+
+
+def test_configure_lock_manager_json_lists_the_usda_authorization_first(v1, tim3):
+    c = tim3.json("configure", "lock_manager")
+
+    assert c["settings"] == {"Mock-Usda-Process": v1["usda"]}
+    assert c["steps"] == [f"usda authorized {v1['lock_manager']} as a locker",
+                          "SetMockUsdaProcess accepted (Configure-Response)",
+                          "GetConfig: Usda-Status = verified"]
+
+
+def test_verify_finds_a_lock_manager_left_on_an_earlier_usda(v1, tim3):
+    for role in ("lock_manager", "orchestrator"):
+        assert tim3("configure", role).exit_code == 0
+    assert tim3("deploy", "usda", "--lockable").exit_code == 0
+
+    result = tim3("verify", "lock_manager", "orchestrator")
+
+    assert result.exit_code == 1
+    assert "✗  lock_manager  USDA process" in result.stdout
+    assert "✗  orchestrator  USDA process" in result.stdout
+
+
+def test_deploy_lockable_is_refused_for_a_role_without_locks(devnet_dir, tim3):
+    result = tim3("deploy", "tim3", "--lockable")
+
+    assert result.exit_code == 1
+    assert "has no lockable variant (only usda has)" in result.stderr

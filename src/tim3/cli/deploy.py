@@ -27,7 +27,7 @@ app = typer.Typer()
 
 RoleArgument = Annotated[str, typer.Argument(
     help="Which process: tim3 (the single-process TIM3), coordinator, token_manager, "
-         "state_manager, lock_manager, orchestrator, usda (mock only).")]
+         "state_manager, lock_manager, orchestrator, usda (mock only; --lockable for V1).")]
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
@@ -40,6 +40,15 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
     return out
 
 
+def _next_step(role: str, lockable: bool) -> str:
+    spec = get_role(role)
+    if lockable:
+        return "tim3 configure lock_manager"
+    if spec.config_action is None and not spec.setters:
+        return f"tim3 verify {role}"
+    return f"tim3 configure {role}"
+
+
 @app.command()
 def deploy(
     role: RoleArgument = "tim3",
@@ -49,6 +58,9 @@ def deploy(
     build_dir: Annotated[Path | None, typer.Option(
         help="Deploy build/<process>.lua from this folder ('tim3 build'). Default: build "
              "from the installed sources.")] = None,
+    lockable: Annotated[bool, typer.Option(
+        help="usda only: deploy the mock USDA with locks (usda_lockable.lua), which the V1 "
+             "lock manager and orchestrator need.")] = False,
     env: EnvOption = "local", environments: EnvFileOption = None, data: DataOption = None,
     wallet: WalletOption = None, as_json: JsonOption = False, yes: YesOption = False,
     wait: WaitOption = None,
@@ -57,19 +69,19 @@ def deploy(
     target = Target(env, environments, data, wallet, as_json, yes, wait)
     extra_tags = _pairs(tag, "--tag")
     spec = get_role(role)
-    bundle = read_build(spec.process, build_dir)
-    target.confirm(f"Deploy {spec.name} ({bundle.sha256[:12]}…)")
+    bundle = read_build(spec.source_name(lockable), build_dir)
+    target.confirm(f"Deploy {spec.name} ({bundle.name}, {bundle.sha256[:12]}…)")
     with target.session() as session:
         d = deploy_process(session, spec.name, bundle, tags=extra_tags,
-                           extra=environments)
+                           extra=environments, lockable=lockable)
     text = (f"Deployed {d.role}: {d.process_id}\n"
-            f"  code sha256  {d.sha256}\n"
+            f"  code sha256  {d.sha256}  ({bundle.name}.lua)\n"
             f"  Authority    {d.authority}\n"
             f"  owner        {d.owner}  (can Eval anything until it renounces: security.md "
             "rule 7)\n"
             + (f"  previous     {d.previous}  (kept for 'tim3 rollback')\n" if d.previous else "")
             + f"  recorded in  {d.recorded_in}\n"
-            f"Next: tim3 configure {d.role} --env {target.env.name}")
+            f"Next: {_next_step(d.role, lockable)} --env {target.env.name}")
     target.out(text, d.to_json())
 
 
@@ -78,14 +90,21 @@ def configure(
     role: RoleArgument = "tim3",
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="A setting NAME=VALUE to send besides the environment's (repeatable), "
-                      "e.g. --set Max-Deposit=1000000000000000.")] = None,
+                      "e.g. --set Max-Deposit=1000000000000000 (tim3 and coordinator "
+                      "only).")] = None,
     only: Annotated[bool, typer.Option(
         help="Send only the --set settings, not the environment's process ids.")] = False,
     env: EnvOption = "local", environments: EnvFileOption = None, data: DataOption = None,
     wallet: WalletOption = None, as_json: JsonOption = False, yes: YesOption = False,
     wait: WaitOption = None,
 ) -> None:
-    """Send a process its configuration (USDA process id, denomination …) as JSON Data."""
+    """Send a process its configuration (USDA process id, denomination …) as JSON Data.
+
+    tim3 and coordinator take JSON settings (the coordinator after the token and state managers
+    authorized it). lock_manager: the USDA authorizes it as a locker, then SetMockUsdaProcess.
+    orchestrator: the lock, token and state managers authorize it, then the four Set…Process
+    messages; exit 1 with its Not-Ready-Reason unless GetConfig then says Ready.
+    """
     target = Target(env, environments, data, wallet, as_json, yes, wait)
     overrides = _pairs(set_, "--set")
     if only and not overrides:

@@ -3,10 +3,16 @@
     with Session.open(env, owner_wallet) as s:
         configure(s, "tim3")                              # Usda-Process, Denomination from env
         configure(s, "tim3", {"Max-Deposit": "1000000000000000"})
+        configure(s, "lock_manager"); configure(s, "orchestrator")     # the V1 system
 
 For TIM3 it is `Set-Config` (all or nothing; `Set-Config-Notice` or `Set-Config-Error`). For the
 coordinator it is `SetProcessConfig`, after the Token Manager authorized the coordinator as a
-minter (the guide's "each process needs explicit coordinator authorization").
+minter (the guide's "each process needs explicit coordinator authorization"). The V1 processes
+take one process id per setter instead: the Lock Manager, once the USDA authorized it as a
+locker, `SetMockUsdaProcess`; the orchestrator, once the Lock, Token and State Managers
+authorized it, the guide's four `Set…Process` messages. Each role's authorizations, setters and
+readiness tag are data in `tim3.ops.roles`; a process whose configuration reply then says it
+cannot work (the orchestrator's `Ready` = false) is an OperationError with its reason.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from tim3.errors import ConfigError
+from tim3.errors import ConfigError, OperationError
+from tim3.ops.environments import Environment
+from tim3.ops.roles import Authorization, Role
 from tim3.ops.roles import role as get_role
 from tim3.ops.session import Session
 
@@ -43,28 +51,94 @@ def configure(session: Session, role_name: str,
     """Send `role_name` its settings: the environment's (unless `defaults=False`) + `overrides`."""
     env = session.env
     role = get_role(role_name)
-    if role.config_action is None:
+    if role.config_action is None and not role.setters:
         raise ConfigError(f"The {role.name} process takes no configuration from tim3; "
                           "configure the processes that use it instead.")
     pid = env.process(role.name)
-    settings = dict(role.settings(env) if (defaults and role.settings) else {})
-    settings.update(overrides or {})
+    settings = _settings(role, env, overrides or {}, defaults)
     if not settings:
         raise ConfigError("Nothing to configure: pass --set NAME=VALUE.")
-    steps: list[str] = []
-    if role.name == "coordinator":
-        # The guide's lesson: each process needs explicit coordinator authorization. The id
-        # goes in JSON Data too, as the managers read it there whatever the client adds.
-        for manager, as_what in (("token_manager", "a minter"), ("state_manager", "a writer")):
-            if manager == "state_manager" and "stateManagerProcess" not in settings:
-                continue
-            session.send(env.process(manager), {"Action": "Authorize", "Process-Id": pid},
-                         json.dumps({"processId": pid}), expect="Authorize-Notice",
-                         error="Authorize-Error")
-            steps.append(f"{manager} authorized {pid} as {as_what}")
-    mid, result = session.send(pid, {"Action": role.config_action}, json.dumps(settings),
-                               expect=role.config_reply, error=role.config_error)
-    reply = next((m.tags for m in result.messages
-                  if m.tags.get("Action") == role.config_reply), {})
-    steps.append(f"{role.config_action} accepted ({role.config_reply})")
-    return Configuration(role.name, pid, settings, mid, dict(reply), steps)
+    steps = [_authorize(session, pid, a) for a in role.authorized_by
+             if a.when_setting is None or a.when_setting in settings]
+    if role.setters:
+        mid, reply = _send_setters(session, role, pid, settings, steps)
+    else:
+        assert role.config_action is not None
+        mid, result = session.send(pid, {"Action": role.config_action}, json.dumps(settings),
+                                   expect=role.config_reply, error=role.config_error)
+        reply = next((dict(m.tags) for m in result.messages
+                      if m.tags.get("Action") == role.config_reply), {})
+        steps.append(f"{role.config_action} accepted ({role.config_reply})")
+    if role.readiness is not None:
+        reply = _check_ready(session, role, pid, steps)
+    return Configuration(role.name, pid, settings, mid, reply, steps)
+
+
+def _settings(role: Role, env: Environment, overrides: dict[str, str],
+              defaults: bool) -> dict[str, str]:
+    if not role.setters:
+        settings = dict(role.settings(env) if (defaults and role.settings) else {})
+        settings.update(overrides)
+        return settings
+    if overrides or not defaults:
+        # The same ids are the ones that authorize it: one place, the environment, holds them.
+        raise ConfigError(f"The {role.name} process takes the environment's process ids "
+                          f"({', '.join(s.target for s in role.setters)}), not --set; change "
+                          "them there ('tim3 deploy ROLE', or your environments file).")
+    return {s.setting: env.process(s.target) for s in role.setters}
+
+
+def _authorize(session: Session, pid: str, auth: Authorization) -> str:
+    """`auth.by` authorizes `pid`; the step done, in words."""
+    # The id goes in JSON Data too, as the managers read it there whatever the client adds.
+    by = session.env.process(auth.by)
+    # Without if_silent, Session.send's own "did not answer" sentence is the error.
+    mid, result = session.send(by, {"Action": "Authorize", "Process-Id": pid},
+                               json.dumps({"processId": pid}), error="Authorize-Error",
+                               expect=None if auth.if_silent else "Authorize-Notice")
+    notice = next((m.tags for m in result.messages
+                   if m.tags.get("Action") == "Authorize-Notice"), None)
+    if notice is None:
+        raise OperationError(f"The {auth.by} process '{by}' did not answer Authorize (message "
+                             f"{mid}); {auth.if_silent}.")
+    if notice.get("Authorized", "true") != "true":
+        raise OperationError(f"{auth.by} answered Authorize for '{pid}' with Authorized = "
+                             f"{notice.get('Authorized')!r}; check that this wallet owns it.")
+    return f"{auth.by} authorized {pid} as {auth.as_what}"
+
+
+def _send_setters(session: Session, role: Role, pid: str, settings: dict[str, str],
+                  steps: list[str]) -> tuple[str, dict[str, str]]:
+    """Send each setter its process id, in order; the last message id and reply."""
+    mid, reply = "", {}
+    for setter in role.setters:
+        target = settings[setter.setting]
+        mid, result = session.send(pid, {"Action": setter.action, "Process-Id": target},
+                                   json.dumps({"processId": target}), expect=role.config_reply,
+                                   error=f"{setter.action}-Error")
+        reply = next((dict(m.tags) for m in result.messages
+                      if m.tags.get("Action") == role.config_reply), {})
+        steps.append(f"{setter.action} accepted ({role.config_reply})")
+    return mid, reply
+
+
+def _check_ready(session: Session, role: Role, pid: str, steps: list[str]) -> dict[str, str]:
+    """Read the configuration once the checks it started are answered; OperationError with
+    the process's own reason when it cannot work."""
+    ready = role.readiness
+    assert ready is not None
+    tags: dict[str, str] = {}
+
+    def settled() -> bool:
+        tags.clear()
+        tags.update(session.query(pid, role.info_action))
+        return not any(tags.get(t) == "pending" for t in ready.pending)
+
+    session.wait_until(f"{role.name} to hear from the processes it checks", settled)
+    value = tags.get(ready.tag)
+    if value != ready.value:
+        why = (tags.get(ready.reason) if ready.reason else None) or f"{ready.tag} is {value!r}"
+        raise OperationError(f"The {role.name} '{pid}' is configured but cannot work: {why}. "
+                             f"Fix that, then run 'tim3 configure {role.name}' again.")
+    steps.append(f"{role.info_action}: {ready.tag} = {value}")
+    return tags

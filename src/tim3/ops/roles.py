@@ -2,8 +2,11 @@
 
 The environment names processes by role (`tim3`, `coordinator`, `token_manager` …); this module
 knows, per role, its Lua file, its `Name` tag, the action that reports its configuration, the
-action (and JSON `Data`, as the deployment guide learned) that configures it, and the switch
-that stops new deposits (the rollback plan's "pause the new one").
+action (and JSON `Data`, as the deployment guide learned) that configures it, the switch that
+stops new deposits (the rollback plan's "pause the new one"), and for the processes of the
+orchestrated designs: which processes must authorize it first (the guide's "each process needs
+explicit authorization"), the setters that each take another role's process id, and the tag of
+its configuration reply that says whether it can work.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from tim3.errors import ConfigError
 from tim3.ops.environments import Environment
 
-__all__ = ["ROLES", "Role", "role"]
+__all__ = ["ROLES", "Authorization", "Readiness", "Role", "Setter", "role"]
 
 Settings = Callable[[Environment], dict[str, str]]
 
@@ -30,6 +33,35 @@ def _coordinator_settings(env: Environment) -> dict[str, str]:
     if env.processes.get("state_manager"):
         settings["stateManagerProcess"] = env.processes["state_manager"]
     return settings
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """`by` (a role) must authorize the process with `Authorize`, `Process-Id` = its id."""
+
+    by: str
+    as_what: str                         # the role it is given there, in words: "a minter"
+    when_setting: str | None = None      # only when the settings sent include this one
+    if_silent: str | None = None         # what it means when `by` does not answer
+
+
+@dataclass(frozen=True)
+class Setter:
+    """An owner action that takes the process id of `target` (a role) in `Process-Id`."""
+
+    action: str                          # e.g. SetMockUsdaProcess
+    target: str                          # e.g. usda
+    setting: str                         # the configuration tag that then holds the id
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The configuration tag that says whether the process can work, and why not."""
+
+    tag: str                             # e.g. Ready
+    value: str                           # what it reads when the process can work
+    reason: str | None = None            # the tag that says why not
+    pending: tuple[str, ...] = ()        # read "pending" until answered, then "verified"
 
 
 @dataclass(frozen=True)
@@ -49,6 +81,26 @@ class Role:
     resume: tuple[str, dict[str, str], str] | None = None
     is_token: bool = False               # answers Balance / Transfer
     spawn_tags: dict[str, str] = field(default_factory=dict)
+    lockable_process: str | None = None  # the .lua file of a variant with locks (V1's USDA)
+    authorized_by: tuple[Authorization, ...] = ()
+    setters: tuple[Setter, ...] = ()     # sent in this order, each answered config_reply
+    readiness: Readiness | None = None
+
+    def source_name(self, lockable: bool = False) -> str:
+        """The .lua file to deploy: `process`, or its variant with locks when `lockable`."""
+        if not lockable:
+            return self.process
+        if self.lockable_process is None:
+            with_locks = [r.name for r in ROLES.values() if r.lockable_process]
+            raise ConfigError(f"The {self.name} process has no lockable variant (only "
+                              f"{', '.join(with_locks)} has); leave out --lockable.")
+        return self.lockable_process
+
+
+_NO_LOCKS = ("V1 needs a USDA with locks (usda_lockable.lua), not the plain mock USDA: deploy "
+             "one with 'tim3 deploy usda --lockable' and run 'tim3 configure lock_manager' again")
+_V1_READY = Readiness("Ready", "true", "Not-Ready-Reason",
+                      ("Lock-Manager-Status", "Token-Manager-Status", "State-Manager-Status"))
 
 
 ROLES: dict[str, Role] = {r.name: r for r in (
@@ -61,14 +113,30 @@ ROLES: dict[str, Role] = {r.name: r for r in (
          config_action="SetProcessConfig", config_reply="Configure-Response",
          config_error="SetProcessConfig-Error", settings=_coordinator_settings,
          usda_setting="Allowed-Usda-Process",
+         authorized_by=(Authorization("token_manager", "a minter"),
+                        Authorization("state_manager", "a writer",
+                                      when_setting="stateManagerProcess")),
          pause=("SetProcessConfig", {"systemActive": "false"}, "Configure-Response"),
          resume=("SetProcessConfig", {"systemActive": "true"}, "Configure-Response")),
     Role("token_manager", "token_manager", "TIM3", info_action="GetConfig", is_token=True),
     Role("state_manager", "state_manager", "TIM3 State Manager", info_action="GetConfig"),
-    Role("lock_manager", "lock_manager", "TIM3 Lock Manager", info_action="GetConfig"),
-    Role("orchestrator", "orchestrator", "TIM3 Orchestrator", info_action="GetConfig"),
+    Role("lock_manager", "lock_manager", "TIM3 Lock Manager", info_action="GetConfig",
+         config_reply="Configure-Response", usda_setting="Mock-Usda-Process",
+         authorized_by=(Authorization("usda", "a locker", if_silent=_NO_LOCKS),),
+         setters=(Setter("SetMockUsdaProcess", "usda", "Mock-Usda-Process"),),
+         readiness=Readiness("Usda-Status", "verified", pending=("Usda-Status",))),
+    Role("orchestrator", "orchestrator", "TIM3 Orchestrator", info_action="GetConfig",
+         config_reply="Configure-Response", usda_setting="Mock-Usda-Process",
+         authorized_by=(Authorization("lock_manager", "a locker"),
+                        Authorization("token_manager", "a minter"),
+                        Authorization("state_manager", "a writer")),
+         setters=(Setter("SetMockUsdaProcess", "usda", "Mock-Usda-Process"),
+                  Setter("SetStateManagerProcess", "state_manager", "State-Manager-Process"),
+                  Setter("SetLockManagerProcess", "lock_manager", "Lock-Manager-Process"),
+                  Setter("SetTokenManagerProcess", "token_manager", "Token-Manager-Process")),
+         readiness=_V1_READY),
     Role("usda", "usda_mock", "USDA", info_action="Info", is_token=True,
-         spawn_tags={"Ticker": "USDA"}),
+         spawn_tags={"Ticker": "USDA"}, lockable_process="usda_lockable"),
 )}
 
 

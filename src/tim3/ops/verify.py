@@ -8,7 +8,9 @@ Checks, per process: it exists and booted; its `Authority` spawn tag names the e
 messenger; the sha256 of the code it booted with (the spawn's `Data`, from the network's
 record, which the process cannot change) equals the build's; its configured USDA process is
 the environment's; its `Denomination` equals USDA's `Info` and the environment's; its `Owner`
-is the documented owner (security.md rule 7); TIM3's own ledger invariant holds.
+is the documented owner (security.md rule 7); TIM3's own ledger invariant holds. The V1 Lock
+Manager and orchestrator also: each process id they were set to is the environment's, each
+sub-process they checked is "verified", and they say they can work (`Usda-Status`, `Ready`).
 """
 
 from __future__ import annotations
@@ -190,6 +192,16 @@ def _verify_role(session: Session, report: VerifyReport, role: Role,
         report.add(role.name, "Owner", env.owner if env.owner is not None
                    else "(documented owner)", owner,
                    ok=env.owner is not None and owner == env.owner)
+    for setter in role.setters:
+        if setter.setting != role.usda_setting:
+            report.add(role.name, setter.setting, env.processes.get(setter.target),
+                       reply.get(setter.setting))
+    if role.readiness is not None:
+        ready = role.readiness
+        for status in ready.pending:
+            if status != ready.tag:
+                report.add(role.name, status, "verified", reply.get(status))
+        report.add(role.name, ready.tag, ready.value, reply.get(ready.tag))
     if role.name == "coordinator":
         for status in ("Token-Manager-Status", "State-Manager-Status"):
             if reply.get(status.replace("Status", "Process")):
