@@ -389,3 +389,34 @@ def test_deploy_lockable_is_refused_for_a_role_without_locks(devnet_dir, tim3):
 
     assert result.exit_code == 1
     assert "has no lockable variant (only usda has)" in result.stderr
+
+
+def test_configure_orchestrator_with_a_missing_lock_manager_names_the_role(v1, tim3, tmp_path):
+    missing = "x" * 43
+    user = write_user_env(tmp_path / "envs.json", processes={"lock_manager": missing})
+
+    result = tim3("configure", "orchestrator", "--environments", user)
+
+    assert result.exit_code == 1
+    assert (f"Authorize could not be sent: the lock_manager id '{missing}' is not a process on "
+            "local") in result.stderr
+    assert "'tim3 env show local'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_configure_orchestrator_refuses_one_id_for_two_roles_before_sending(
+        v1, tim3, tmp_path, devnet_dir):
+    assert tim3("configure", "lock_manager").exit_code == 0
+    user = write_user_env(tmp_path / "envs.json",
+                          processes={"lock_manager": v1["token_manager"]})
+
+    result = tim3("configure", "orchestrator", "--environments", user)
+    net = start_local(devnet_dir, ())
+    config = net.devnet.dryrun(v1["orchestrator"], tags={"Action": "GetConfig"}).messages[0]
+    net.devnet.close()
+
+    assert result.exit_code == 1
+    assert (f"gives lock_manager and token_manager the same process id "
+            f"'{v1['token_manager']}'") in result.stderr
+    assert "Sending" not in result.stderr           # nothing was sent
+    assert dict(config.tags).get("Lock-Manager-Process", "") == ""

@@ -85,7 +85,19 @@ def _settings(role: Role, env: Environment, overrides: dict[str, str],
         raise ConfigError(f"The {role.name} process takes the environment's process ids "
                           f"({', '.join(s.target for s in role.setters)}), not --set; change "
                           "them there ('tim3 deploy ROLE', or your environments file).")
-    return {s.setting: env.process(s.target) for s in role.setters}
+    settings = {s.setting: env.process(s.target) for s in role.setters}
+    # Caught here, before anything is sent: the process would take the first and refuse the
+    # second ("one process cannot serve two roles"), and be left half configured.
+    seen: dict[str, str] = {}
+    for setter in role.setters:
+        pid = settings[setter.setting]
+        if pid in seen:
+            raise ConfigError(f"The environment gives {seen[pid]} and {setter.target} the same "
+                              f"process id '{pid}'; each needs its own process. Fix the "
+                              f"environment ('tim3 env show {env.name}'), then configure "
+                              f"{role.name} again.")
+        seen[pid] = setter.target
+    return settings
 
 
 def _authorize(session: Session, pid: str, auth: Authorization) -> str:

@@ -136,7 +136,17 @@ class Session:
         the result is an error or an `error` reply, or lacks the `expect` reply."""
         action = tags.get("Action", "message")
         self.progress(f"Sending {action} to {self.name(process)} ({process})")
-        mid = self.network.message(process, tags, data)
+        try:
+            mid = self.network.message(process, tags, data)
+        except ClientError as exc:
+            if exc.status != 404:
+                raise
+            role = self.name(process)
+            which = f"the {role} id '{process}'" if role != process else f"'{process}'"
+            raise OperationError(
+                f"{action} could not be sent: {which} is not a process on {self.env.name} "
+                f"({exc}). Check the environment's ids with 'tim3 env show {self.env.name}'."
+            ) from exc
         self.progress(f"Waiting for the result of {mid}")
         result = self.network.result(process, mid)
         if result.error:
