@@ -218,6 +218,36 @@ def test_a_message_that_times_out_is_not_sent_twice(silent_port: int, alice: Wal
     assert delays == []
 
 
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_message_a_proxy_answered_502_or_504_for_is_not_sent_twice(
+        serve: Serve, alice: Wallet, status: int,
+        client: Callable[..., HttpNetwork]) -> None:
+    app, hits = _flaky_app([JSONResponse({"error": "upstream timed out"}, status_code=status),
+                            JSONResponse({"id": MID, "message": "Processing DataItem"})])
+    delays: list[float] = []
+    net = client(serve(app), alice, delays)
+
+    with pytest.raises(ClientError, match="may still have taken the item") as err:
+        net.message(PID, {"Action": "Ping"})
+
+    assert err.value.status == status  # type: ignore[attr-defined]
+    assert hits == ["POST /"]
+    assert delays == []
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_message_the_unit_was_too_busy_for_is_sent_again(
+        serve: Serve, alice: Wallet, status: int,
+        client: Callable[..., HttpNetwork]) -> None:
+    app, hits = _flaky_app([JSONResponse({"error": "busy"}, status_code=status),
+                            JSONResponse({"id": MID, "message": "Processing DataItem"})])
+    net = client(serve(app), alice, [])
+
+    net.message(PID, {"Action": "Ping"})
+
+    assert hits == ["POST /", "POST /"]
+
+
 def test_an_answer_that_is_not_json_is_a_client_error(serve: Serve, alice: Wallet,
         client: Callable[..., HttpNetwork]) -> None:
     app, _ = _flaky_app([PlainTextResponse("ao messenger unit")])

@@ -2,7 +2,9 @@
 
 Requests that fail for a passing reason — the node cannot be reached, answers 429, 502, 503
 or 504, or the CU says a result is still being computed (202) — are tried again with
-exponential backoff (`Retry`). Any other refusal, and a transient one that outlasts the
+exponential backoff (`Retry`); a signed item only when it cannot have been taken (no
+connection, 429, 503), never after a timeout or a proxy's 502 or 504. Any other refusal, and a
+transient one that outlasts the
 retries, raises `ClientError` quoting the status and the server's `error` text, with
 `.status` (None when no answer came) and `.url` set.
 
@@ -51,6 +53,11 @@ _HINTS = {
     413: "The body is too large for this node; send less data.",
     429: "The node is rate limiting this client; wait and try again, or pass a larger retries=.",
 }
+
+
+# A proxy's "bad gateway" and "gateway timeout": the unit behind it may have taken the request,
+# so a signed item is not re-sent after them (429 and 503 say it was not taken, and are).
+_AMBIGUOUS = frozenset({502, 504})
 
 
 def _error(message: str, *, status: int | None, url: str) -> ClientError:
@@ -182,8 +189,9 @@ class HttpNetwork(AoNetwork):
                          url=self.mu_url) from exc
 
     def _post_item(self, item: DataItem, what: str) -> dict[str, Any]:
-        # A signed item is only re-sent when no answer came (connection refused) or the MU
-        # said it was briefly unavailable: after a read timeout it may have been delivered.
+        # A signed item is only re-sent when no connection was made, or the MU said it was
+        # busy (429, 503): after a read timeout, a broken connection or a proxy's 502 or 504,
+        # it may have been delivered.
         response = self._call("POST", self.mu_url + "/", what, content=item.raw,
                               headers={"Content-Type": "application/octet-stream"},
                               idempotent=False)
@@ -252,6 +260,12 @@ class HttpNetwork(AoNetwork):
                                  status=None, url=url) from exc
                 continue
             status = response.status
+            if not idempotent and status in _AMBIGUOUS:
+                raise _error(
+                    f"{what}: {method} {url} answered {status}: {_server_text(response)!r}. A "
+                    "proxy answered for the unit behind it, which may still have taken the "
+                    "item: look for its result before sending it again.", status=status,
+                    url=url)
             if Retry.is_transient(status) or (busy and status == 202):
                 problem = f"answered {status}: {_server_text(response)!r}"
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
