@@ -4,9 +4,8 @@ Requests that fail for a passing reason — the node cannot be reached, answers 
 or 504, or the CU says a result is still being computed (202) — are tried again with
 exponential backoff (`Retry`); a signed item only when it cannot have been taken (no
 connection, 429, 503), never after a timeout or a proxy's 502 or 504. Any other refusal, and a
-transient one that outlasts the
-retries, raises `ClientError` quoting the status and the server's `error` text, with
-`.status` (None when no answer came) and `.url` set.
+transient one that outlasts the retries, raises `ClientError` quoting the status and the
+server's `error` text, with `.status` (None when no answer came) and `.url` set.
 
 Requests go over keep-alive connections of the standard library's `http.client`
 (`tim3.client._transport`), or through httpx when a transport is passed or the environment
