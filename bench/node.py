@@ -35,6 +35,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - not on Windows
+    uvloop = None
+
 from tim3.arweave import DataItem, Wallet
 from tim3.client import AoNetwork, HttpNetwork, LocalNetwork
 from tim3.devnet import MODULE_ID, Devnet, DevnetConfig
@@ -234,6 +239,7 @@ def bench_app(config: DevnetConfig, wallet: Wallet, messages: int) -> None:
         app = create_app(devnet)
         net = LocalNetwork(devnet, wallet)
         pid = spawn(net, devnet.su.address, devnet.mu.address)
+        check(net, pid, net.message(pid, {"Action": "Ping"}))
         items = [DataItem.create(wallet, " ", tags=PING, target=pid) for _ in range(messages)]
 
         async def call(method: str, path: str, query: bytes, body: bytes) -> bytes:
@@ -260,7 +266,8 @@ def bench_app(config: DevnetConfig, wallet: Wallet, messages: int) -> None:
             latencies = []
             for item in items:
                 t0 = time.perf_counter()
-                await call("POST", "/", b"", item.raw)
+                taken = await call("POST", "/", b"", item.raw)
+                assert item.id.encode() in taken, taken
                 answer = await call("GET", f"/result/{item.id}", f"process-id={pid}".encode(),
                                     b"")
                 assert b"Pong" in answer, answer
@@ -268,7 +275,8 @@ def bench_app(config: DevnetConfig, wallet: Wallet, messages: int) -> None:
             return latencies
 
         cpu, started = time.process_time(), time.perf_counter()
-        latencies = asyncio.run(run())
+        # The served node runs on uvloop (uvicorn picks it when installed); so does this.
+        latencies = asyncio.run(run()) if uvloop is None else uvloop.run(run())
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
         report("the node's app in process, no sockets", messages, took, latencies, (cpu,))
 

@@ -54,6 +54,17 @@ def test_the_page_itself_is_refused_under_another_name(api, gateway):
     assert "<html" not in answer.text.lower()
 
 
+def test_a_second_host_header_is_refused(gateway):
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
+        sock.sendall(b"GET /api/environment HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Host: attacker.example\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+
+    assert reply.startswith(b"HTTP/1.1 421 ")
+
+
 def test_a_request_without_host_is_refused(gateway):
     with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
         sock.sendall(b"GET /api/environment HTTP/1.0\r\n\r\n")
@@ -67,7 +78,7 @@ def test_a_request_without_host_is_refused(gateway):
 
 def test_the_names_a_gateway_answers_to_can_be_chosen(chain):
     # For a gateway served under its own name (behind a proxy): that name, and only it.
-    app = create_gateway(chain, hosts=["Tim3.Example"])
+    app = create_gateway(chain, hosts="Tim3.Example")      # one name may be given bare
 
     async def ask(url: str) -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:

@@ -283,7 +283,7 @@ V1_ROLES = ("lock_manager", "token_manager", "state_manager", "orchestrator")
 @pytest.fixture
 def v1(devnet_dir, tim3):
     """A lockable USDA and the four V1 processes deployed (not configured) through the CLI."""
-    assert tim3("deploy", "usda", "--lockable").exit_code == 0
+    assert tim3("deploy", "usda_lockable").exit_code == 0
     for role in V1_ROLES:
         assert tim3("deploy", role).exit_code == 0
     return tim3.json("env", "show", "local")["processes"]
@@ -292,21 +292,21 @@ def v1(devnet_dir, tim3):
 def test_the_v1_system_deploys_configures_verifies_and_mints(v1, tim3, devnet_dir):
     locks = tim3("configure", "lock_manager")
     orchestrates = tim3("configure", "orchestrator")
-    verified = tim3("verify", *V1_ROLES, "usda")
+    verified = tim3("verify", *V1_ROLES, "usda_lockable")
     net = start_local(devnet_dir, ("alice",))
     alice = net.wallets["alice"]
-    net.devnet.send(net.deployer, v1["usda"], tags={
+    net.devnet.send(net.deployer, v1["usda_lockable"], tags={
         "Action": "Mint", "Recipient": alice.address, "Quantity": str(10 * USDA)})
     minted = net.devnet.send(alice, v1["orchestrator"], tags={
         "Action": "MintTIM3", "Quantity": str(3 * USDA)})
-    locked = net.devnet.dryrun(v1["usda"], tags={"Action": "Locked", "Account": alice.address})
-    free = net.devnet.dryrun(v1["usda"], tags={"Action": "Balance", "Recipient": alice.address})
+    locked = net.devnet.dryrun(v1["usda_lockable"], tags={"Action": "Locked", "Account": alice.address})
+    free = net.devnet.dryrun(v1["usda_lockable"], tags={"Action": "Balance", "Recipient": alice.address})
     tim3_held = net.devnet.dryrun(v1["token_manager"], tags={
         "Action": "Balance", "Recipient": alice.address})
     net.devnet.close()
 
     assert locks.exit_code == 0, locks.output
-    assert "✓ usda authorized" in locks.stdout and "Usda-Status = verified" in locks.stdout
+    assert "✓ usda_lockable authorized" in locks.stdout and "Usda-Status = verified" in locks.stdout
     assert orchestrates.exit_code == 0, orchestrates.output
     assert "✓ GetConfig: Ready = true" in orchestrates.stdout
     assert verified.exit_code == 0, verified.stdout
@@ -326,7 +326,7 @@ def test_configure_lock_manager_with_the_plain_mock_usda_says_v1_needs_locks(dev
     assert result.exit_code == 1
     assert "did not answer Authorize (message " in result.stderr
     assert "; V1 needs a USDA with locks (usda_lockable.lua)" in result.stderr
-    assert "'tim3 deploy usda --lockable'" in result.stderr
+    assert "'tim3 deploy usda_lockable'" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -338,6 +338,7 @@ def test_configure_orchestrator_before_the_lock_manager_fails_with_its_not_ready
     line = result.stderr.strip().splitlines()[-1]
     assert line.startswith(f"Error: The orchestrator '{v1['orchestrator']}' is configured but "
                            f"cannot work: the Lock-Manager {v1['lock_manager']} is not usable")
+    assert "The lock_manager cannot work either: run 'tim3 configure lock_manager' first." in line
     assert line.endswith("Fix that, then run 'tim3 configure orchestrator' again.")
 
 
@@ -347,7 +348,7 @@ def test_configure_orchestrator_json_lists_each_step_and_its_ready_reply(v1, tim
     c = tim3.json("configure", "orchestrator")
 
     assert c["role"] == "orchestrator" and c["process_id"] == v1["orchestrator"]
-    assert c["settings"] == {"Mock-Usda-Process": v1["usda"],
+    assert c["settings"] == {"Mock-Usda-Process": v1["usda_lockable"],
                              "State-Manager-Process": v1["state_manager"],
                              "Lock-Manager-Process": v1["lock_manager"],
                              "Token-Manager-Process": v1["token_manager"]}
@@ -366,8 +367,8 @@ def test_configure_orchestrator_json_lists_each_step_and_its_ready_reply(v1, tim
 def test_configure_lock_manager_json_lists_the_usda_authorization_first(v1, tim3):
     c = tim3.json("configure", "lock_manager")
 
-    assert c["settings"] == {"Mock-Usda-Process": v1["usda"]}
-    assert c["steps"] == [f"usda authorized {v1['lock_manager']} as a locker",
+    assert c["settings"] == {"Mock-Usda-Process": v1["usda_lockable"]}
+    assert c["steps"] == [f"usda_lockable authorized {v1['lock_manager']} as a locker",
                           "SetMockUsdaProcess accepted (Configure-Response)",
                           "GetConfig: Usda-Status = verified"]
 
@@ -375,7 +376,7 @@ def test_configure_lock_manager_json_lists_the_usda_authorization_first(v1, tim3
 def test_verify_finds_a_lock_manager_left_on_an_earlier_usda(v1, tim3):
     for role in ("lock_manager", "orchestrator"):
         assert tim3("configure", role).exit_code == 0
-    assert tim3("deploy", "usda", "--lockable").exit_code == 0
+    assert tim3("deploy", "usda_lockable").exit_code == 0
 
     result = tim3("verify", "lock_manager", "orchestrator")
 
@@ -384,11 +385,17 @@ def test_verify_finds_a_lock_manager_left_on_an_earlier_usda(v1, tim3):
     assert "✗  orchestrator  USDA process" in result.stdout
 
 
-def test_deploy_lockable_is_refused_for_a_role_without_locks(devnet_dir, tim3):
-    result = tim3("deploy", "tim3", "--lockable")
+def test_tim3_and_v1_share_one_devnet_and_both_verify(v1, tim3):
+    # V1's USDA with locks is a role of its own: TIM3 keeps the plain mock it was configured
+    # with, and verify finds both systems consistent.
+    for role in ("lock_manager", "orchestrator"):
+        assert tim3("configure", role).exit_code == 0
 
-    assert result.exit_code == 1
-    assert "has no lockable variant (only usda has)" in result.stderr
+    result = tim3("verify")
+
+    assert result.exit_code == 0, result.stdout
+    assert v1["usda"] != v1["usda_lockable"]
+    assert "✗" not in result.stdout
 
 
 def test_configure_orchestrator_with_a_missing_lock_manager_names_the_role(v1, tim3, tmp_path):
@@ -398,8 +405,8 @@ def test_configure_orchestrator_with_a_missing_lock_manager_names_the_role(v1, t
     result = tim3("configure", "orchestrator", "--environments", user)
 
     assert result.exit_code == 1
-    assert (f"Authorize could not be sent: the lock_manager id '{missing}' is not a process on "
-            "local") in result.stderr
+    assert (f"Authorize could not be sent: the messenger of local answered 404 for '{missing}' "
+            "(the lock_manager), a process it does not know.") in result.stderr
     assert "'tim3 env show local'" in result.stderr
     assert "Traceback" not in result.output
 

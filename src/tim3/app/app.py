@@ -27,7 +27,7 @@ def create_gateway(chain: Chain, debug: bool = False,
         hosts: the host names it answers to (`Host` header, port ignored); any other is
             refused with 421, which keeps DNS-rebinding pages out (`tim3.app.hosts`).
     """
-    allowed = frozenset(host.lower() for host in hosts)
+    allowed = frozenset(host.lower() for host in ([hosts] if isinstance(hosts, str) else hosts))
     app = Starlette(debug=debug, routes=routes,
                     middleware=[Middleware(LocalHostsOnly, allowed=allowed)],
                     exception_handlers={Tim3Error: handle_error, HTTPException: handle_error})

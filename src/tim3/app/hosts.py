@@ -39,9 +39,10 @@ class LocalHostsOnly:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        host = next((value.decode("latin-1") for name, value in scope["headers"]
-                     if name == b"host"), "")
-        if host_name(host) in self.allowed:
+        hosts = [value.decode("latin-1") for name, value in scope["headers"] if name == b"host"]
+        # Two Host headers are malformed (RFC 9112 §3.2): whichever one is read, refuse.
+        host = hosts[0] if len(hosts) == 1 else ", ".join(hosts)
+        if len(hosts) == 1 and host_name(host) in self.allowed:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})     # policy violation

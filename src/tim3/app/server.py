@@ -20,6 +20,8 @@ class GatewayServer(LocalServer):
     def __init__(self, chain: Chain, host: str = "127.0.0.1", port: int = 8735) -> None:
         super().__init__(host, port)
         self.chain = chain
-        # Answers to the loopback names, and to the address it is bound to.
-        self.app = create_gateway(chain, hosts=LOCAL_HOSTS | {host})
+        # Answers to the loopback names, and to the address it is bound to (an IPv6 one in
+        # brackets, as a Host header writes it).
+        bound = f"[{host}]" if ":" in host else host
+        self.app = create_gateway(chain, hosts=LOCAL_HOSTS | {bound})
         self._serve_app(self.app)

@@ -27,7 +27,8 @@ app = typer.Typer()
 
 RoleArgument = Annotated[str, typer.Argument(
     help="Which process: tim3 (the single-process TIM3), coordinator, token_manager, "
-         "state_manager, lock_manager, orchestrator, usda (mock only; --lockable for V1).")]
+         "state_manager, lock_manager, orchestrator, usda (mock only), usda_lockable (the mock "
+         "with locks that V1 needs).")]
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
@@ -40,10 +41,8 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
     return out
 
 
-def _next_step(role: str, lockable: bool) -> str:
+def _next_step(role: str) -> str:
     spec = get_role(role)
-    if lockable:
-        return "tim3 configure lock_manager"
     if spec.config_action is None and not spec.setters:
         return f"tim3 verify {role}"
     return f"tim3 configure {role}"
@@ -58,9 +57,6 @@ def deploy(
     build_dir: Annotated[Path | None, typer.Option(
         help="Deploy build/<process>.lua from this folder ('tim3 build'). Default: build "
              "from the installed sources.")] = None,
-    lockable: Annotated[bool, typer.Option(
-        help="usda only: deploy the mock USDA with locks (usda_lockable.lua), which the V1 "
-             "lock manager and orchestrator need.")] = False,
     env: EnvOption = "local", environments: EnvFileOption = None, data: DataOption = None,
     wallet: WalletOption = None, as_json: JsonOption = False, yes: YesOption = False,
     wait: WaitOption = None,
@@ -69,11 +65,11 @@ def deploy(
     target = Target(env, environments, data, wallet, as_json, yes, wait)
     extra_tags = _pairs(tag, "--tag")
     spec = get_role(role)
-    bundle = read_build(spec.source_name(lockable), build_dir)
+    bundle = read_build(spec.process, build_dir)
     target.confirm(f"Deploy {spec.name} ({bundle.name}, {bundle.sha256[:12]}…)")
     with target.session() as session:
         d = deploy_process(session, spec.name, bundle, tags=extra_tags,
-                           extra=environments, lockable=lockable)
+                           extra=environments)
     text = (f"Deployed {d.role}: {d.process_id}\n"
             f"  code sha256  {d.sha256}  ({bundle.name}.lua)\n"
             f"  Authority    {d.authority}\n"
@@ -81,7 +77,7 @@ def deploy(
             "rule 7)\n"
             + (f"  previous     {d.previous}  (kept for 'tim3 rollback')\n" if d.previous else "")
             + f"  recorded in  {d.recorded_in}\n"
-            f"Next: {_next_step(d.role, lockable)} --env {target.env.name}")
+            f"Next: {_next_step(d.role)} --env {target.env.name}")
     target.out(text, d.to_json())
 
 

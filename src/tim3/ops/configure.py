@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from tim3.errors import ConfigError, OperationError
 from tim3.ops.environments import Environment
-from tim3.ops.roles import Authorization, Role
+from tim3.ops.roles import ROLES, Authorization, Readiness, Role, process_of
 from tim3.ops.roles import role as get_role
 from tim3.ops.session import Session
 
@@ -54,6 +54,11 @@ def configure(session: Session, role_name: str,
     if role.config_action is None and not role.setters:
         raise ConfigError(f"The {role.name} process takes no configuration from tim3; "
                           "configure the processes that use it instead.")
+    if role.usda_role == "usda_lockable" and env.production:
+        # Nothing would be sent that could work: Authorize to the real USDA goes unanswered.
+        raise ConfigError(f"The V1 {role.name} needs a USDA with locks, and '{env.name}' uses "
+                          "the real USDA, which has none (the reason V1 was abandoned); tim3 "
+                          "does not configure V1 there.")
     pid = env.process(role.name)
     settings = _settings(role, env, overrides or {}, defaults)
     if not settings:
@@ -85,7 +90,7 @@ def _settings(role: Role, env: Environment, overrides: dict[str, str],
         raise ConfigError(f"The {role.name} process takes the environment's process ids "
                           f"({', '.join(s.target for s in role.setters)}), not --set; change "
                           "them there ('tim3 deploy ROLE', or your environments file).")
-    settings = {s.setting: env.process(s.target) for s in role.setters}
+    settings = {s.setting: process_of(env, s.target) for s in role.setters}
     # Caught here, before anything is sent: the process would take the first and refuse the
     # second ("one process cannot serve two roles"), and be left half configured.
     seen: dict[str, str] = {}
@@ -103,7 +108,7 @@ def _settings(role: Role, env: Environment, overrides: dict[str, str],
 def _authorize(session: Session, pid: str, auth: Authorization) -> str:
     """`auth.by` authorizes `pid`; the step done, in words."""
     # The id goes in JSON Data too, as the managers read it there whatever the client adds.
-    by = session.env.process(auth.by)
+    by = process_of(session.env, auth.by)
     # Without if_silent, Session.send's own "did not answer" sentence is the error.
     mid, result = session.send(by, {"Action": "Authorize", "Process-Id": pid},
                                json.dumps({"processId": pid}), error="Authorize-Error",
@@ -146,11 +151,33 @@ def _check_ready(session: Session, role: Role, pid: str, steps: list[str]) -> di
         tags.update(session.query(pid, role.info_action))
         return not any(tags.get(t) == "pending" for t in ready.pending)
 
-    session.wait_until(f"{role.name} to hear from the processes it checks", settled)
+    if not session.wait_until(f"{role.name} to hear from the processes it checks", settled):
+        waiting = ", ".join(t for t in ready.pending if tags.get(t) == "pending")
+        raise OperationError(f"The {role.name} '{pid}' is configured, but after "
+                             f"{session.poll_timeout:g} s it still waits for answers ({waiting} "
+                             f"pending). They may still come: check with 'tim3 verify "
+                             f"{role.name}' later.")
     value = tags.get(ready.tag)
     if value != ready.value:
         why = (tags.get(ready.reason) if ready.reason else None) or f"{ready.tag} is {value!r}"
         raise OperationError(f"The {role.name} '{pid}' is configured but cannot work: {why}. "
-                             f"Fix that, then run 'tim3 configure {role.name}' again.")
+                             f"{_unready_first(session, role)}Fix that, then run 'tim3 configure "
+                             f"{role.name}' again.")
     steps.append(f"{role.info_action}: {ready.tag} = {value}")
     return tags
+
+
+def _unready_first(session: Session, role: Role) -> str:
+    """A hint naming the processes `role` relies on that cannot work themselves, if any."""
+    unready = [auth.by for auth in role.authorized_by
+               if (r := ROLES[auth.by].readiness) is not None
+               and not _is_ready(session, ROLES[auth.by], r)]
+    if not unready:
+        return ""
+    return (f"The {' and '.join(unready)} cannot work either: run 'tim3 configure "
+            f"{unready[0]}' first. ")
+
+
+def _is_ready(session: Session, role: Role, ready: Readiness) -> bool:
+    tags = session.query(process_of(session.env, role.name), role.info_action)
+    return tags.get(ready.tag) == ready.value

@@ -9,8 +9,7 @@ drops every genuine Credit-Notice, so an environment without one is refused), `M
 of the spawn holds the exact code (what `verify` hashes). The id is written where the
 environment is kept (the devnet's deployment.json, or the user's environments file), the
 previous id moved to the role's history for `rollback`, and the deploying wallet recorded as
-the documented owner (security.md rule 7). `lockable=True` deploys a role's variant with locks
-instead: the mock USDA as usda_lockable.lua, which the V1 Lock Manager needs.
+the documented owner (security.md rule 7).
 """
 
 from __future__ import annotations
@@ -54,23 +53,20 @@ def deploy(
     tags: dict[str, str] | None = None,
     record: bool = True,
     extra: str | os.PathLike[str] | None = None,
-    lockable: bool = False,
 ) -> Deployment:
     """Spawn `role_name` from `bundle` (default: its build) and record it in the environment.
 
     Parameters:
         session: where to deploy, as whom.
         role_name: `tim3`, `coordinator`, `token_manager` … (see `tim3.ops.roles`).
-        bundle: the code; default the build of `role.source_name(lockable)` (from the sources).
+        bundle: the code; default `read_build(role.process)` (built from the sources).
         tags: more spawn tags (they cannot replace Authority, Module or Scheduler).
         record: write the new id into the environment (False for a dry rehearsal).
         extra: the user's environments file to record in (default as `user_file`).
-        lockable: deploy the role's variant with locks (`usda` only: usda_lockable.lua).
     """
     env = session.env
     role = get_role(role_name)
-    code = role.source_name(lockable)
-    if role.name == "usda" and env.production:
+    if role.name in ("usda", "usda_lockable") and env.production:
         raise ConfigError(f"'{env.name}' uses the real USDA; tim3 deploys only the mock USDA, "
                           "on test networks. Set processes.usda in the environment instead.")
     if not env.authority:
@@ -83,7 +79,7 @@ def deploy(
             raise ConfigError(f"Environment '{env.name}' has no '{key}'; add it to the "
                               "environments file before deploying.")
     assert env.module is not None and env.scheduler is not None
-    bundle = bundle or read_build(code)
+    bundle = bundle or read_build(role.process)
     spawn_tags = {"Name": role.title, **role.spawn_tags, **(tags or {})}
     for reserved in ("Authority", "Module", "Scheduler", "On-Boot"):
         if reserved in (tags or {}):

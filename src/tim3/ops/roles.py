@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from tim3.errors import ConfigError
 from tim3.ops.environments import Environment
 
-__all__ = ["ROLES", "Authorization", "Readiness", "Role", "Setter", "role"]
+__all__ = ["ROLES", "Authorization", "Readiness", "Role", "Setter", "process_of", "role"]
 
 Settings = Callable[[Environment], dict[str, str]]
 
@@ -81,24 +81,24 @@ class Role:
     resume: tuple[str, dict[str, str], str] | None = None
     is_token: bool = False               # answers Balance / Transfer
     spawn_tags: dict[str, str] = field(default_factory=dict)
-    lockable_process: str | None = None  # the .lua file of a variant with locks (V1's USDA)
+    usda_role: str = "usda"              # the environment role of the USDA it works with
     authorized_by: tuple[Authorization, ...] = ()
     setters: tuple[Setter, ...] = ()     # sent in this order, each answered config_reply
     readiness: Readiness | None = None
 
-    def source_name(self, lockable: bool = False) -> str:
-        """The .lua file to deploy: `process`, or its variant with locks when `lockable`."""
-        if not lockable:
-            return self.process
-        if self.lockable_process is None:
-            with_locks = [r.name for r in ROLES.values() if r.lockable_process]
-            raise ConfigError(f"The {self.name} process has no lockable variant (only "
-                              f"{', '.join(with_locks)} has); leave out --lockable.")
-        return self.lockable_process
+
+def process_of(env: Environment, role_name: str) -> str:
+    """The process id of `role_name` in `env`, ConfigError if it has none. V1's USDA with locks
+    (`usda_lockable`) is the environment's `usda` where it has no `usda_lockable` of its own:
+    the guide's test environment names the mock USDA its orchestrator uses as `usda`."""
+    if role_name == "usda_lockable" and not env.processes.get(role_name) \
+            and env.processes.get("usda"):
+        return env.process("usda")
+    return env.process(role_name)
 
 
 _NO_LOCKS = ("V1 needs a USDA with locks (usda_lockable.lua), not the plain mock USDA: deploy "
-             "one with 'tim3 deploy usda --lockable' and run 'tim3 configure lock_manager' again")
+             "one with 'tim3 deploy usda_lockable' and run 'tim3 configure lock_manager' again")
 _V1_READY = Readiness("Ready", "true", "Not-Ready-Reason",
                       ("Lock-Manager-Status", "Token-Manager-Status", "State-Manager-Status"))
 
@@ -122,21 +122,27 @@ ROLES: dict[str, Role] = {r.name: r for r in (
     Role("state_manager", "state_manager", "TIM3 State Manager", info_action="GetConfig"),
     Role("lock_manager", "lock_manager", "TIM3 Lock Manager", info_action="GetConfig",
          config_reply="Configure-Response", usda_setting="Mock-Usda-Process",
-         authorized_by=(Authorization("usda", "a locker", if_silent=_NO_LOCKS),),
-         setters=(Setter("SetMockUsdaProcess", "usda", "Mock-Usda-Process"),),
+         usda_role="usda_lockable",
+         authorized_by=(Authorization("usda_lockable", "a locker", if_silent=_NO_LOCKS),),
+         setters=(Setter("SetMockUsdaProcess", "usda_lockable", "Mock-Usda-Process"),),
          readiness=Readiness("Usda-Status", "verified", pending=("Usda-Status",))),
     Role("orchestrator", "orchestrator", "TIM3 Orchestrator", info_action="GetConfig",
          config_reply="Configure-Response", usda_setting="Mock-Usda-Process",
+         usda_role="usda_lockable",
          authorized_by=(Authorization("lock_manager", "a locker"),
                         Authorization("token_manager", "a minter"),
                         Authorization("state_manager", "a writer")),
-         setters=(Setter("SetMockUsdaProcess", "usda", "Mock-Usda-Process"),
+         setters=(Setter("SetMockUsdaProcess", "usda_lockable", "Mock-Usda-Process"),
                   Setter("SetStateManagerProcess", "state_manager", "State-Manager-Process"),
                   Setter("SetLockManagerProcess", "lock_manager", "Lock-Manager-Process"),
                   Setter("SetTokenManagerProcess", "token_manager", "Token-Manager-Process")),
          readiness=_V1_READY),
     Role("usda", "usda_mock", "USDA", info_action="Info", is_token=True,
-         spawn_tags={"Ticker": "USDA"}, lockable_process="usda_lockable"),
+         spawn_tags={"Ticker": "USDA"}),
+    # The mock USDA with locks that V1 needs (the real USDA has none: the reason V1 was
+    # abandoned), kept apart from `usda` so that TIM3 and V1 can share one devnet.
+    Role("usda_lockable", "usda_lockable", "USDA", info_action="Info", is_token=True,
+         spawn_tags={"Ticker": "USDA"}),
 )}
 
 

@@ -142,10 +142,11 @@ class Session:
             if exc.status != 404:
                 raise
             role = self.name(process)
-            which = f"the {role} id '{process}'" if role != process else f"'{process}'"
+            which = f"'{process}' (the {role})" if role != process else f"'{process}'"
             raise OperationError(
-                f"{action} could not be sent: {which} is not a process on {self.env.name} "
-                f"({exc}). Check the environment's ids with 'tim3 env show {self.env.name}'."
+                f"{action} could not be sent: the messenger of {self.env.name} answered 404 "
+                f"for {which}, a process it does not know. Check the environment's ids and "
+                f"its mu_url with 'tim3 env show {self.env.name}'."
             ) from exc
         self.progress(f"Waiting for the result of {mid}")
         result = self.network.result(process, mid)

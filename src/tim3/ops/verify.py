@@ -178,8 +178,8 @@ def _verify_role(session: Session, report: VerifyReport, role: Role,
                       "answered" if reply else "no reply", ok=bool(reply)):
         return
     if role.usda_setting:
-        report.add(role.name, "USDA process", env.processes.get("usda"),
-                   reply.get(role.usda_setting))
+        usda_pid = env.processes.get(role.usda_role) or env.processes.get("usda")
+        report.add(role.name, "USDA process", usda_pid, reply.get(role.usda_setting))
     if role.is_token:
         report.add(role.name, "Denomination", str(env.denomination), reply.get("Denomination"))
         if role.name != "usda":
