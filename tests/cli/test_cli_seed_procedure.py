@@ -427,3 +427,15 @@ def test_configure_orchestrator_refuses_one_id_for_two_roles_before_sending(
             f"'{v1['token_manager']}'") in result.stderr
     assert "Sending" not in result.stderr           # nothing was sent
     assert dict(config.tags).get("Lock-Manager-Process", "") == ""
+
+
+def test_verify_finds_an_orchestrator_left_on_an_earlier_state_manager(v1, tim3):
+    for role in ("lock_manager", "orchestrator"):
+        assert tim3("configure", role).exit_code == 0
+    assert tim3("deploy", "state_manager").exit_code == 0    # the environment moves on
+
+    result = tim3("verify", "orchestrator")
+
+    assert result.exit_code == 1
+    assert "✗  orchestrator  State-Manager-Process" in result.stdout
+    assert "✓  orchestrator  Lock-Manager-Process" in result.stdout

@@ -8,10 +8,11 @@ import sys
 import httpx
 
 
-def start(data):
+def start(data, *options):
     proc = subprocess.Popen(
         [sys.executable, "-m", "tim3.cli", "devnet", "--data", str(data), "--port", "0",
-         "--gateway-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         "--gateway-port", "0", *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
     lines = []
     for line in proc.stdout:
         lines.append(line)
@@ -43,6 +44,21 @@ def test_devnet_serves_the_node_and_the_web_app_and_stops_on_ctrl_c(tmp_path):
     assert page.status_code == 200 and "<html" in page.text
     assert env["environment"]["mu_url"] == node
     assert code == 0
+
+
+def test_the_web_app_answers_the_names_allowed_and_no_other(tmp_path):
+    proc, screen = start(tmp_path, "--allow-host", "devbox.example")
+    try:
+        web = re.search(r"Web app\s+(http://127\.0\.0\.1:\d+/)", screen).group(1)
+        port = web.rsplit(":", 1)[1].rstrip("/")
+        answers = {name: httpx.get(web + "api/environment", timeout=30,
+                                   headers={"host": f"{name}:{port}"}).status_code
+                   for name in ("127.0.0.1", "localhost", "devbox.example", "other.example")}
+    finally:
+        stop(proc)
+
+    assert answers == {"127.0.0.1": 200, "localhost": 200, "devbox.example": 200,
+                       "other.example": 421}
 
 
 def test_a_second_start_reuses_the_processes(tmp_path):

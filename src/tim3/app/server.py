@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tim3.app.app import create_gateway
 from tim3.app.chain import Chain
 from tim3.app.errors import GatewayError
@@ -17,11 +19,12 @@ class GatewayServer(LocalServer):
     port_option = "--gateway-port"
     error = GatewayError
 
-    def __init__(self, chain: Chain, host: str = "127.0.0.1", port: int = 8735) -> None:
+    def __init__(self, chain: Chain, host: str = "127.0.0.1", port: int = 8735,
+                 allow: Iterable[str] = ()) -> None:
         super().__init__(host, port)
         self.chain = chain
-        # Answers to the loopback names, and to the address it is bound to (an IPv6 one in
-        # brackets, as a Host header writes it).
+        # Answers to the loopback names, to the address it is bound to (an IPv6 one in
+        # brackets, as a Host header writes it), and to the names in `allow`.
         bound = f"[{host}]" if ":" in host else host
-        self.app = create_gateway(chain, hosts=LOCAL_HOSTS | {bound})
+        self.app = create_gateway(chain, hosts=LOCAL_HOSTS | {bound, *allow})
         self._serve_app(self.app)

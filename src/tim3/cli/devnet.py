@@ -32,6 +32,11 @@ def devnet(
     gateway_port: Annotated[int, typer.Option(
         help="Port of the web gateway (swap page, flow diagrams) on 127.0.0.1 (0 takes a free "
              "one).", rich_help_panel="Network")] = 8735,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="Another name the web gateway answers to besides 127.0.0.1 and localhost "
+             "(repeatable), e.g. the host name of a forwarded port. Any other name gets a 421, "
+             "so that other web sites cannot use the dev wallets.",
+        rich_help_panel="Network")] = None,
     serve: Annotated[bool, typer.Option(help="Serve the HTTP node until Ctrl-C; --no-serve "
                                         "prints the devnet and exits.",
                                         rich_help_panel="Network")] = True,
@@ -64,7 +69,7 @@ def devnet(
 
             # One lock for node and gateway: the devnet is single-threaded.
             chain = LocalChain.from_localnet(net, lock=server.app.state.node.lock)
-            gateway = GatewayServer(chain, port=gateway_port)
+            gateway = GatewayServer(chain, port=gateway_port, allow=allow_host or ())
             net.endpoints["Web app"] = gateway.url + "/"
         if as_json:
             typer.echo(json.dumps(net.to_json(), indent=2))
