@@ -11,7 +11,7 @@ from tim3.devnet import Devnet, DevnetConfig
 from tim3.errors import ConfigError, OperationError
 from tim3.ops import Session, configure, deploy, environment, start_local
 from tim3.ops.build import process_names
-from tim3.ops.configure import _check_ready
+from tim3.ops.configure import _authorize, _check_ready
 from tim3.ops.roles import ROLES, Authorization, process_of
 
 
@@ -119,3 +119,20 @@ def test_a_check_still_pending_at_the_timeout_says_to_verify_later():
 
     assert "check with 'tim3 verify lock_manager' later" in str(err.value)
     assert waits == []          # past the deadline at the first read: no more waiting
+
+
+def test_an_authorization_answered_false_is_an_error_naming_the_process():
+    # A manager that answers Authorize but refuses it in its notice (Authorized = false).
+    devnet = Devnet(config=DevnetConfig.for_tests())
+    deployer = Wallet.from_name("deployer")
+    manager = devnet.spawn(deployer, 'Handlers.add("a", "Authorize", function(m) '
+                                     'm.reply({ Action = "Authorize-Notice", '
+                                     'Authorized = "false" }) end)')
+    test = environment("test")
+    env = replace(test, processes={**test.processes, "token_manager": manager})
+    session = Session(env, LocalNetwork(devnet, deployer))
+
+    with pytest.raises(OperationError, match=r"token_manager answered Authorize for 'C{43}' "
+                                             r"with Authorized = 'false'; check that this "
+                                             r"wallet owns it"):
+        _authorize(session, "C" * 43, Authorization("token_manager", "a minter"))
