@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from tim3.client import Result
 from tim3.errors import ConfigError, OperationError
 from tim3.ops.environments import Environment
-from tim3.ops.roles import ROLES, Authorization, Readiness, Role, process_of
+from tim3.ops.roles import ROLES, Authorization, Role, process_of
 from tim3.ops.roles import role as get_role
 from tim3.ops.session import Session
 
@@ -71,8 +72,7 @@ def configure(session: Session, role_name: str,
         assert role.config_action is not None
         mid, result = session.send(pid, {"Action": role.config_action}, json.dumps(settings),
                                    expect=role.config_reply, error=role.config_error)
-        reply = next((dict(m.tags) for m in result.messages
-                      if m.tags.get("Action") == role.config_reply), {})
+        reply = _reply_tags(result, role.config_reply)
         steps.append(f"{role.config_action} accepted ({role.config_reply})")
     if role.readiness is not None:
         reply = _check_ready(session, role, pid, steps)
@@ -107,20 +107,19 @@ def _settings(role: Role, env: Environment, overrides: dict[str, str],
 
 def _authorize(session: Session, pid: str, auth: Authorization) -> str:
     """`auth.by` authorizes `pid`; the step done, in words."""
-    # The id goes in JSON Data too, as the managers read it there whatever the client adds.
     by = process_of(session.env, auth.by)
+    # The id goes in JSON Data too, as the managers read it there whatever the client adds.
     # Without if_silent, Session.send's own "did not answer" sentence is the error.
     mid, result = session.send(by, {"Action": "Authorize", "Process-Id": pid},
                                json.dumps({"processId": pid}), error="Authorize-Error",
                                expect=None if auth.if_silent else "Authorize-Notice")
-    notice = next((m.tags for m in result.messages
-                   if m.tags.get("Action") == "Authorize-Notice"), None)
-    if notice is None:
+    found = result.find("Authorize-Notice")
+    if found is None:
         raise OperationError(f"The {auth.by} process '{by}' did not answer Authorize (message "
                              f"{mid}); {auth.if_silent}.")
-    if notice.get("Authorized", "true") != "true":
+    if found.tags.get("Authorized", "true") != "true":
         raise OperationError(f"{auth.by} answered Authorize for '{pid}' with Authorized = "
-                             f"{notice.get('Authorized')!r}; check that this wallet owns it.")
+                             f"{found.tags.get('Authorized')!r}; check that this wallet owns it.")
     return f"{auth.by} authorized {pid} as {auth.as_what}"
 
 
@@ -133,8 +132,7 @@ def _send_setters(session: Session, role: Role, pid: str, settings: dict[str, st
         mid, result = session.send(pid, {"Action": setter.action, "Process-Id": target},
                                    json.dumps({"processId": target}), expect=role.config_reply,
                                    error=f"{setter.action}-Error")
-        reply = next((dict(m.tags) for m in result.messages
-                      if m.tags.get("Action") == role.config_reply), {})
+        reply = _reply_tags(result, role.config_reply)
         steps.append(f"{setter.action} accepted ({role.config_reply})")
     return mid, reply
 
@@ -169,15 +167,22 @@ def _check_ready(session: Session, role: Role, pid: str, steps: list[str]) -> di
 
 def _unready_first(session: Session, role: Role) -> str:
     """A hint naming the processes `role` relies on that cannot work themselves, if any."""
-    unready = [auth.by for auth in role.authorized_by
-               if (r := ROLES[auth.by].readiness) is not None
-               and not _is_ready(session, ROLES[auth.by], r)]
+    unready = [auth.by for auth in role.authorized_by if _is_unready(session, ROLES[auth.by])]
     if not unready:
         return ""
     return (f"The {' and '.join(unready)} cannot work either: run 'tim3 configure "
             f"{unready[0]}' first. ")
 
 
-def _is_ready(session: Session, role: Role, ready: Readiness) -> bool:
+def _is_unready(session: Session, role: Role) -> bool:
+    """Whether `role` says it cannot work (False for a role with no such tag)."""
+    if role.readiness is None:
+        return False
     tags = session.query(process_of(session.env, role.name), role.info_action)
-    return tags.get(ready.tag) == ready.value
+    return tags.get(role.readiness.tag) != role.readiness.value
+
+
+def _reply_tags(result: Result, action: str | None) -> dict[str, str]:
+    """The tags of the first reply with this Action, or none."""
+    reply = result.find(action) if action is not None else None
+    return dict(reply.tags) if reply is not None else {}

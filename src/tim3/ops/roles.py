@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from tim3.errors import ConfigError
 from tim3.ops.environments import Environment
 
-__all__ = ["ROLES", "Authorization", "Readiness", "Role", "Setter", "process_of", "role"]
+__all__ = ["ROLES", "Authorization", "Readiness", "Role", "Setter", "env_role", "process_of",
+           "role"]
 
 Settings = Callable[[Environment], dict[str, str]]
 
@@ -87,14 +88,18 @@ class Role:
     readiness: Readiness | None = None
 
 
-def process_of(env: Environment, role_name: str) -> str:
-    """The process id of `role_name` in `env`, ConfigError if it has none. V1's USDA with locks
+def env_role(env: Environment, role_name: str) -> str:
+    """The environment role that holds `role_name`'s process. V1's USDA with locks
     (`usda_lockable`) is the environment's `usda` where it has no `usda_lockable` of its own:
     the guide's test environment names the mock USDA its orchestrator uses as `usda`."""
-    if role_name == "usda_lockable" and not env.processes.get(role_name) \
-            and env.processes.get("usda"):
-        return env.process("usda")
-    return env.process(role_name)
+    if role_name == "usda_lockable" and not env.processes.get(role_name):
+        return "usda"
+    return role_name
+
+
+def process_of(env: Environment, role_name: str) -> str:
+    """The process id of `role_name` in `env` (see `env_role`), ConfigError if it has none."""
+    return env.process(env_role(env, role_name))
 
 
 _NO_LOCKS = ("V1 needs a USDA with locks (usda_lockable.lua), not the plain mock USDA: deploy "

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from tim3.errors import ClientError, ConfigError, OperationError
 from tim3.ops.build import read_build
 from tim3.ops.records import process_record
-from tim3.ops.roles import ROLES, Role
+from tim3.ops.roles import ROLES, Role, env_role
 from tim3.ops.session import Session
 
 __all__ = ["Check", "VerifyReport", "verify"]
@@ -178,8 +178,8 @@ def _verify_role(session: Session, report: VerifyReport, role: Role,
                       "answered" if reply else "no reply", ok=bool(reply)):
         return
     if role.usda_setting:
-        usda_pid = env.processes.get(role.usda_role) or env.processes.get("usda")
-        report.add(role.name, "USDA process", usda_pid, reply.get(role.usda_setting))
+        report.add(role.name, "USDA process", env.processes.get(env_role(env, role.usda_role)),
+                   reply.get(role.usda_setting))
     if role.is_token:
         report.add(role.name, "Denomination", str(env.denomination), reply.get("Denomination"))
         if role.name != "usda":
@@ -194,7 +194,7 @@ def _verify_role(session: Session, report: VerifyReport, role: Role,
                    ok=env.owner is not None and owner == env.owner)
     for setter in role.setters:
         if setter.setting != role.usda_setting:
-            report.add(role.name, setter.setting, env.processes.get(setter.target),
+            report.add(role.name, setter.setting, env.processes.get(env_role(env, setter.target)),
                        reply.get(setter.setting))
     if role.readiness is not None:
         ready = role.readiness
